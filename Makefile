@@ -1,0 +1,52 @@
+# idm: two commands. `make run` serves the demo province; `make test` runs the whole suite.
+# Both install what is missing first (Debian packages when root, a virtualenv, requirements).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt 2>/dev/null | cut -c1-16)
+
+# what the servers and the python-ldap build need; the tests also drive a real browser
+RUN_DEBS := slapd ldap-utils redis-server libldap-dev libsasl2-dev gcc python3-dev python3-venv gettext
+TEST_DEBS := $(RUN_DEBS) chromium
+
+.PHONY: help run test deps-run deps-test venv messages lint clean-dev
+
+help:
+	@echo "make run    start slapd, redis, a worker and the web server with the demo province"
+	@echo "make test   lint, translation check and the whole test suite against private servers"
+
+deps-run:
+	@./scripts/ensure-debs.sh $(RUN_DEBS)
+
+deps-test:
+	@./scripts/ensure-debs.sh $(TEST_DEBS)
+
+$(STAMP): requirements.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	@$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(VPY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.requirements-* && touch $@
+
+venv: $(STAMP)
+
+locale/vi/LC_MESSAGES/django.mo: locale/vi/LC_MESSAGES/django.po
+	@cd $(CURDIR) && $(VPY) manage.py compilemessages -l vi -v 0 --settings=idm.settings.test
+
+messages: venv locale/vi/LC_MESSAGES/django.mo
+
+run: deps-run venv messages
+	@$(VPY) scripts/devstack.py
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+	@$(VPY) scripts/check_translations.py
+
+test: deps-test venv messages lint
+	@DJANGO_SETTINGS_MODULE=idm.settings.test $(VPY) manage.py makemigrations --check --dry-run -v 0 \
+		|| (echo "models changed without a migration: run makemigrations"; exit 1)
+	@$(VENV)/bin/pytest
+
+clean-dev:
+	rm -rf var/

@@ -1,0 +1,32 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    """Login with a uid or an official address and the directory password."""
+
+    username = forms.CharField(
+        label=_("User name or official email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=settings.PASSWORD_MAX_LENGTH,  # PW-03: refused before any hashing or bind
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        # AU-04: one message for unknown user, wrong password, suspended or not yet active
+        "invalid_login": _(
+            "The user name or password is not correct. Check them and try again. "
+            "If you have forgotten your password, ask your unit's HR officer."
+        ),
+        "inactive": _(
+            "The user name or password is not correct. Check them and try again. "
+            "If you have forgotten your password, ask your unit's HR officer."
+        ),
+    }

@@ -1,0 +1,38 @@
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts.forms import LoginForm
+from directory.errors import DirectoryUnavailable
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            valid = form.is_valid()
+        except DirectoryUnavailable:
+            # AU-06: fail closed, and say so instead of "wrong password"
+            return render(request, "accounts/directory_unavailable.html", status=503)
+        if valid:
+            auth_login(request, form.get_user())  # a new session id (AU-05)
+            target = request.POST.get("next") or request.GET.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+                target = "home"
+            return redirect(target)
+    next_url = request.GET.get("next", "")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url},
+                  status=400 if form.is_bound else 200)
+
+
+logout_view = auth_views.LogoutView.as_view()

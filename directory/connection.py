@@ -1,0 +1,141 @@
+"""ldap3 connections: one per thread, bound as the idm service account, with timeouts.
+
+LD-06: every connection has a connect and a receive timeout, so a paused or black-holed slapd
+makes a call fail within seconds instead of hanging a web request or a Celery worker.
+LD-09: a connection is never shared across threads (one per thread, SYNC strategy); the
+auto-retrying RESTARTABLE strategy is not used, because retrying a write is the task's decision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import ssl
+import threading
+from collections.abc import Iterator
+
+import ldap3
+from ldap3.core import exceptions as lx
+
+from . import config
+from .errors import AccessDenied, DirectoryError, DirectoryUnavailable, error_for_result
+
+log = logging.getLogger(__name__)
+_local = threading.local()
+
+
+def _server(cfg: config.DirectoryConfig) -> ldap3.Server:
+    tls = None
+    if cfg.tls in ("starttls", "ldaps"):
+        tls = ldap3.Tls(
+            validate=ssl.CERT_REQUIRED,
+            version=ssl.PROTOCOL_TLS_CLIENT,
+            ca_certs_file=cfg.ca_file or None,
+        )
+    return ldap3.Server(
+        cfg.host,
+        port=cfg.port,
+        use_ssl=cfg.tls == "ldaps",
+        tls=tls,
+        get_info=ldap3.NONE,
+        connect_timeout=cfg.connect_timeout,
+    )
+
+
+def open_connection(cfg: config.DirectoryConfig, bind_dn: str | None, password: str | None) -> ldap3.Connection:
+    """A new bound connection. Raises DirectoryUnavailable or AccessDenied."""
+    if bind_dn is not None and not password:
+        # AU-03 / LD-12: an empty password would be an unauthenticated bind; never send one.
+        raise AccessDenied("empty password refused before bind")
+    try:
+        conn = ldap3.Connection(
+            _server(cfg),
+            user=bind_dn,
+            password=password,
+            client_strategy=ldap3.SYNC,
+            receive_timeout=max(1, math.ceil(cfg.receive_timeout)),  # ldap3 packs it as an integer
+            raise_exceptions=False,
+            read_only=False,
+            auto_referrals=False,
+            return_empty_attributes=False,
+        )
+        bound = _starttls_bind(conn) if cfg.tls == "starttls" else conn.bind()
+        if not bound:
+            raise error_for_result(conn.result)
+        return conn
+    except lx.LDAPSocketOpenError as exc:
+        raise DirectoryUnavailable(f"cannot connect to the directory: {exc}") from None
+    except (lx.LDAPStartTLSError, ssl.SSLError) as exc:
+        raise DirectoryUnavailable(f"TLS with the directory failed: {exc}") from None
+    except lx.LDAPCommunicationError as exc:
+        raise DirectoryUnavailable(f"the directory did not answer: {exc}") from None
+    except lx.LDAPException as exc:
+        raise DirectoryError(f"directory error: {exc.__class__.__name__}") from None
+
+
+def _starttls_bind(conn: ldap3.Connection) -> bool:
+    conn.open(read_server_info=False)
+    if not conn.start_tls(read_server_info=False):
+        raise DirectoryUnavailable("the directory refused StartTLS")
+    return conn.bind()
+
+
+def _service_connection() -> ldap3.Connection:
+    cfg = config.current()
+    key = (cfg.url, cfg.bind_dn, cfg.bind_password, cfg.tls, cfg.ca_file, cfg.connect_timeout, cfg.receive_timeout)
+    conn = getattr(_local, "conn", None)
+    if conn is not None and getattr(_local, "key", None) == key and not conn.closed:
+        return conn
+    drop()
+    conn = open_connection(cfg, cfg.bind_dn, cfg.bind_password)
+    _local.conn, _local.key = conn, key
+    return conn
+
+
+def drop() -> None:
+    """Forget this thread's connection (after a failure, or when settings change in tests)."""
+    conn = getattr(_local, "conn", None)
+    _local.conn = None
+    if conn is not None:
+        with contextlib.suppress(Exception):
+            conn.unbind()
+
+
+@contextlib.contextmanager
+def service() -> Iterator[ldap3.Connection]:
+    """The thread's service connection; a communication failure drops it and becomes
+    DirectoryUnavailable, so the next call reconnects."""
+    conn = _service_connection()
+    try:
+        yield conn
+    except lx.LDAPCommunicationError as exc:  # includes socket receive timeouts
+        drop()
+        raise DirectoryUnavailable(f"the directory did not answer: {exc.__class__.__name__}") from None
+    except lx.LDAPException as exc:
+        drop()
+        raise DirectoryUnavailable(f"directory connection lost: {exc.__class__.__name__}") from None
+
+
+def check_result(conn: ldap3.Connection, ok: bool, *, dn: str | None = None, accept: tuple[int, ...] = ()) -> int:
+    """Raise our error type unless the last operation succeeded or its code is in `accept`."""
+    code = int(conn.result.get("result", 0)) if conn.result else 0
+    if ok or code == 0 or code in accept:
+        return code
+    err = error_for_result(conn.result, dn=dn)
+    if err.transient:
+        drop()
+    raise err
+
+
+def credentials_valid(bind_dn: str, password: str) -> bool:
+    """Bind as `bind_dn` on a fresh connection; True if the password is right. Raises
+    DirectoryUnavailable when the directory cannot answer (never reports that as 'wrong')."""
+    cfg = config.current()
+    try:
+        conn = open_connection(cfg, bind_dn, password)
+    except AccessDenied:
+        return False
+    with contextlib.suppress(Exception):
+        conn.unbind()
+    return True

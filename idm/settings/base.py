@@ -1,0 +1,140 @@
+"""idm settings: every value from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from idm.env import env, env_bool, env_list, persistent_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env("IDM_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("IDM_DEBUG", False)
+SECRET_KEY = env("IDM_SECRET_KEY") or persistent_secret(VAR_DIR / "secret-key")
+ALLOWED_HOSTS = env_list("IDM_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# RS-10: links in mail are built from this, never from the Host header.
+IDM_BASE_URL = env("IDM_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "accounts",
+    "provisioning",
+    "directory",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "idm.urls"
+WSGI_APPLICATION = "idm.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("IDM_DATABASE_URL", f"sqlite:///{VAR_DIR / 'idm.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # several threads (web, worker) write: wait for the lock instead of failing at once
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LocalSuperadminBackend",
+    "accounts.backends.DirectoryBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("IDM_TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+
+# Sessions and cookies (SE-01, SE-05)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("IDM_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = 12 * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# ---- the directory (read by directory.config at call time) ----
+IDM_LDAP_URL = env("IDM_LDAP_URL", f"ldap://127.0.0.1:{env('IDM_LDAP_PORT', '3389')}")
+IDM_LDAP_BASE_DN = env("IDM_LDAP_BASE_DN", "dc=quangtri,dc=gov,dc=vn")
+IDM_LDAP_BIND_DN = env("IDM_LDAP_BIND_DN", f"cn=idm,ou=services,{IDM_LDAP_BASE_DN}")
+IDM_LDAP_BIND_PASSWORD = env("IDM_LDAP_BIND_PASSWORD")
+IDM_LDAP_TLS = env("IDM_LDAP_TLS", "none")  # none | starttls | ldaps
+IDM_LDAP_CA_FILE = env("IDM_LDAP_CA_FILE", "")
+IDM_LDAP_CONNECT_TIMEOUT = float(env("IDM_LDAP_CONNECT_TIMEOUT", "3"))
+IDM_LDAP_RECEIVE_TIMEOUT = float(env("IDM_LDAP_RECEIVE_TIMEOUT", "10"))
+
+# ---- passwords ----
+PASSWORD_MIN_LENGTH = int(env("IDM_PASSWORD_MIN_LENGTH", "15"))
+PASSWORD_MAX_LENGTH = 256  # PW-03: bounded before any hashing
+
+# ---- Celery (Redis broker) ----
+IDM_REDIS_URL = env("IDM_REDIS_URL", f"redis://127.0.0.1:{env('IDM_REDIS_PORT', '6380')}/0")
+CELERY_BROKER_URL = IDM_REDIS_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]  # IN-06: never pickle
+CELERY_TASK_IGNORE_RESULT = True  # LG-02: no results (and no secrets) kept in the broker
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False  # the outbox sweeper re-sends; a web request never waits on Redis
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweeper": {"task": "provisioning.tasks.sweep_directory_changes", "schedule": 30.0},
+}
+IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("IDM_LOG_LEVEL", "INFO")},
+    "loggers": {"django_auth_ldap": {"level": "WARNING"}},
+}

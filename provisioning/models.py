@@ -1,0 +1,194 @@
+"""What HR knows (SQL owns it): units and their history, people, the audit trail, and the outbox
+of changes the directory must receive."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+unit_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,34}$",
+    _("A unit code has 1 to 35 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."),
+)
+domain_validator = RegexValidator(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    _("Enter a mail domain such as quangtri.gov.vn (lower case, no spaces)."),
+)
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("province")
+    DEPARTMENT = "department", _("department")
+    DIVISION = "division", _("division")
+    DISTRICT = "district", _("district")
+    COMMUNE = "commune", _("commune")
+    AGENCY = "agency", _("agency")
+    SCHOOL = "school", _("school")
+    HOSPITAL = "hospital", _("hospital")
+
+
+class NamingRule(models.TextChoices):
+    GIVEN_INITIALS = "given_initials", _("given name + initials (hoangnt)")
+    INITIALS_GIVEN = "initials_given", _("initials + given name (nthoang)")
+    GIVEN_DOT_FAMILY = "given_dot_family", _("given name . family name (hoang.nguyen)")
+
+
+class Unit(models.Model):
+    """A node of the organisation tree, as it is today. Its history is in UnitVersion."""
+
+    code = models.CharField(_("unit code"), max_length=35, unique=True, validators=[unit_code_validator])
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    mail_domain = models.CharField(_("mail domain"), max_length=253, blank=True, validators=[domain_validator],
+                                   help_text=_("Leave empty to inherit the parent unit's domain."))
+    naming_rule = models.CharField(_("address rule"), max_length=32, blank=True, choices=NamingRule.choices,
+                                   help_text=_("Leave empty to inherit the parent unit's rule."))
+    # materialised path of ids, "/1/5/23/": a subtree is one indexed prefix query
+    path = models.CharField(max_length=1024, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    valid_from = models.DateField(_("in effect since"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(x) for x in self.path.strip("/").split("/") if x][:-1]
+
+
+class UnitVersion(models.Model):
+    """One period of a unit's life: its name, kind, parent and settings from valid_from until
+    valid_to (exclusive; open-ended when null). Never deleted: the tree as of any past date is
+    the set of versions valid on that date."""
+
+    class Change(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("updated")
+        RENAMED = "renamed", _("renamed")
+        MOVED = "moved", _("moved")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="versions")
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    mail_domain = models.CharField(max_length=253, blank=True)
+    naming_rule = models.CharField(max_length=32, blank=True)
+    change = models.CharField(max_length=16, choices=Change.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit_id", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "valid_from"], name="unit_version_once_per_day"),
+            models.UniqueConstraint(fields=["unit"], condition=Q(valid_to__isnull=True), name="unit_one_open_version"),
+        ]
+
+
+class PersonStatus(models.TextChoices):
+    STAGED = "staged", _("staged")
+    ACTIVE = "active", _("active")
+    SUSPENDED = "suspended", _("suspended")
+    LEFT = "left", _("left")
+
+
+class PersonCategory(models.TextChoices):
+    CAN_BO = "can_bo", _("cán bộ (elected official)")
+    CONG_CHUC = "cong_chuc", _("công chức (civil servant)")
+    VIEN_CHUC = "vien_chuc", _("viên chức (public employee)")
+    HOP_DONG = "hop_dong", _("hợp đồng (contract)")
+
+
+class Person(models.Model):
+    """A civil servant as HR knows them. Their credentials live only in the directory."""
+
+    uid = models.CharField(_("user name"), max_length=32, unique=True)
+    employee_code = models.CharField(_("employee code"), max_length=64, unique=True)
+    family_name = models.CharField(_("family name"), max_length=64)
+    middle_name = models.CharField(_("middle name"), max_length=128, blank=True)
+    given_name = models.CharField(_("given name"), max_length=64)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people")
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=PersonCategory.choices,
+                                default=PersonCategory.CONG_CHUC)
+    status = models.CharField(_("status"), max_length=16, choices=PersonStatus.choices, default=PersonStatus.STAGED)
+    mail = models.EmailField(_("official email"), max_length=254, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["family_name", "given_name", "uid"]
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.uid})"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from where, with the state before and after (LG-04)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=32)
+    target_id = models.CharField(max_length=64)
+    target_label = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+
+class DirectoryChange(models.Model):
+    """The outbox: "make the directory entry of this object match SQL". Written in the same
+    transaction as the change; applied by a worker; re-sent by the sweeper until applied."""
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", _("unit")
+        PERSON = "person", _("person")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        APPLIED = "applied", _("applied")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claim = models.CharField(max_length=32, blank=True)  # which worker run holds a running row
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["kind", "object_id", "status"])]

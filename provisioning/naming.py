@@ -1,0 +1,63 @@
+"""Vietnamese names to uids and mailbox local parts: the one place this is decided (conventions §7).
+
+Family-middle-given order; NFC first; transliteration by anyascii (never slugify, which turns
+"Đặng" into "ang"); only [a-z0-9] reach an address.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+from provisioning.models import NamingRule
+
+UID_MAX = 32
+# never handed out: they collide with service names or read as official roles
+RESERVED = {"admin", "administrator", "root", "superadmin", "postmaster", "hostmaster", "webmaster", "abuse",
+            "noreply", "no-reply", "mailer-daemon", "idm", "mail", "ldap", "support", "security", "vanthu"}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+def clean_name(text: str) -> str:
+    """NFC, single spaces, no leading/trailing space."""
+    return " ".join(nfc(text).split())
+
+
+def ascii_word(text: str) -> str:
+    """'Đặng' -> 'dang', "H'Hen" -> 'hhen', 'Y Moan' -> 'ymoan'."""
+    return re.sub(r"[^a-z0-9]", "", anyascii(nfc(text)).lower())
+
+
+def initials(*parts: str) -> str:
+    words = [w for p in parts for w in clean_name(p).split(" ") if w]
+    return "".join(ascii_word(w)[:1] for w in words)
+
+
+def local_part(family: str, middle: str, given: str, rule: str = NamingRule.GIVEN_INITIALS) -> str:
+    """The address/uid stem for a name under a rule (no collision suffix)."""
+    g = ascii_word(given)
+    if rule == NamingRule.INITIALS_GIVEN:
+        stem = initials(family, middle) + g
+    elif rule == NamingRule.GIVEN_DOT_FAMILY:
+        stem = f"{g}.{ascii_word(family)}" if ascii_word(family) else g
+    else:
+        stem = g + initials(family, middle)
+    stem = stem.strip(".")[: UID_MAX - 4]
+    if len(stem) < 2:
+        stem = (stem + "user")[:UID_MAX - 4]
+    return stem
+
+
+def candidates(stem: str):
+    """stem, stem2, stem3, ... skipping reserved names."""
+    n = 1
+    while True:
+        value = stem if n == 1 else f"{stem}{n}"
+        if value not in RESERVED:
+            yield value
+        n += 1

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from provisioning.models import DirectoryChange, Person, PersonStatus, Unit, UnitKind
+from provisioning.units import flatten, tree_as_of, unit_ancestors, unit_resolved_settings
+
+EXPORT_UNSAFE = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def export_cell(value) -> str:
+    """IN-04: a cell a spreadsheet would run as a formula starts with an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(EXPORT_UNSAFE) else text
+
+
+@require_GET
+@login_required
+def home(request):
+    counts = {
+        "units": Unit.objects.count(),
+        "people": Person.objects.count(),
+        "active": Person.objects.filter(status=PersonStatus.ACTIVE).count(),
+        "pending": DirectoryChange.objects.filter(status__in=["pending", "running"]).count(),
+        "failed": DirectoryChange.objects.filter(status="failed").count(),
+    }
+    return render(request, "provisioning/home.html", {"counts": counts})
+
+
+def _parse_day(text: str | None) -> tuple[dt.date, str | None]:
+    today = timezone.localdate()
+    if not text:
+        return today, None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return today, _("“%(value)s” is not a date. Use the form YYYY-MM-DD, for example 2025-06-30.") % {"value": text}
+    if day > today:
+        return today, _("The tree can only be shown for today or a past date.")
+    return day, None
+
+
+@require_GET
+@login_required
+def unit_list(request):
+    day, date_error = _parse_day(request.GET.get("as_of"))
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    rows = flatten(tree_as_of(day))
+    if query:
+        needle = query.casefold()
+        rows = [r for r in rows if needle in r["version"].name.casefold() or needle in r["unit"].code.casefold()]
+    staff = dict(Person.objects.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+    kinds = dict(UnitKind.choices)
+    if request.GET.get("export") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="units-{day.isoformat()}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+        w = csv.writer(response)
+        w.writerow([_("Code"), _("Name"), _("Kind"), _("Level"), _("Parent code"), _("Staff"), _("In effect since")])
+        parents = {}
+        for r in rows:
+            parents[r["unit"].pk] = r["unit"].code
+        for r in rows:
+            v = r["version"]
+            w.writerow([export_cell(x) for x in (r["unit"].code, v.name, kinds.get(v.kind, v.kind), r["depth"],
+                                                 parents.get(v.parent_id, ""), staff.get(r["unit"].pk, 0),
+                                                 v.valid_from.isoformat())])
+        return response
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    for r in page.object_list:
+        r["staff"] = staff.get(r["unit"].pk, 0)
+        r["kind_label"] = kinds.get(r["version"].kind, r["version"].kind)
+    return render(request, "provisioning/unit_list.html", {
+        "page": page, "query": query, "day": day, "is_today": day == timezone.localdate(),
+        "date_error": date_error, "total": len(rows),
+    }, status=400 if date_error else 200)
+
+
+@require_GET
+@login_required
+def unit_detail(request, code: str):
+    unit = get_object_or_404(Unit, code=code)
+    ancestors = unit_ancestors(unit)
+    domain, rule = unit_resolved_settings(unit, ancestors)
+    versions = unit.versions.select_related("parent", "recorded_by").order_by("-valid_from")
+    children = unit.children.order_by("name")
+    people = Paginator(unit.people.order_by("family_name", "given_name"), 50).get_page(request.GET.get("page"))
+    return render(request, "provisioning/unit_detail.html", {
+        "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule, "versions": versions,
+        "children": children, "people": people,
+    })

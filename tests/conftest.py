@@ -1,0 +1,120 @@
+"""One private slapd and one private Redis per test session, on free loopback ports (never the
+development ones), wiped between tests. Nothing is mocked: tests talk to the real servers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+from django.conf import settings
+
+from directory import connection as dir_connection
+from directory import slapd, testing
+
+
+def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 10) -> None:
+    import socket
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(port)
+
+
+class Slapd:
+    """The session's slapd: its config, process, and controls for fault tests."""
+
+    def __init__(self, config: slapd.SlapdConfig):
+        self.config = config
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = slapd.start(self.config)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            slapd.stop(self.proc)
+            self.proc = None
+
+    def pause(self) -> None:
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.proc.pid, signal.SIGCONT)
+
+    def ensure_running(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        else:
+            self.resume()
+
+
+@pytest.fixture(scope="session")
+def ldap_server(django_db_blocker):
+    import secrets
+
+    cfg = slapd.temporary(nosync=True, root_password=secrets.token_urlsafe(12),
+                          idm_password=secrets.token_urlsafe(12), mail_password=secrets.token_urlsafe(12))
+    slapd.prepare(cfg)
+    server = Slapd(cfg)
+    server.start()
+    settings.IDM_LDAP_URL = cfg.url
+    settings.IDM_LDAP_BASE_DN = cfg.base_dn
+    settings.IDM_LDAP_BIND_DN = cfg.idm_dn
+    settings.IDM_LDAP_BIND_PASSWORD = cfg.idm_password
+    settings.IDM_LDAP_TLS = "none"
+    settings.IDM_LDAP_CONNECT_TIMEOUT = 2
+    settings.IDM_LDAP_RECEIVE_TIMEOUT = 3
+    yield server
+    server.stop()
+    shutil.rmtree(cfg.directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    d = Path(tempfile.mkdtemp(prefix="idm-redis-"))
+    port = slapd.free_port()
+    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                             "--appendonly", "no", "--dir", str(d), "--logfile", str(d / "redis.log")],
+                            start_new_session=True)
+    _wait_port(port, proc)
+    url = f"redis://127.0.0.1:{port}/0"
+    settings.IDM_REDIS_URL = url
+    settings.CELERY_BROKER_URL = url
+    from idm.celery import app
+
+    app.conf.broker_url = url
+    yield {"url": url, "port": port, "proc": proc}
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def stack(ldap_server, redis_server):
+    """Every test starts with a running, empty directory and an empty Redis."""
+    ldap_server.ensure_running()
+    dir_connection.drop()
+    testing.wipe(ldap_server.config)
+    redis_lib.Redis.from_url(redis_server["url"]).flushall()
+    yield ldap_server
+    ldap_server.ensure_running()
+    dir_connection.drop()
+
+
+@pytest.fixture
+def slapd_config(ldap_server) -> slapd.SlapdConfig:
+    return ldap_server.config
