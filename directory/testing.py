@@ -26,7 +26,8 @@ def wipe(c: SlapdConfig) -> None:
         for branch in ("people", "units", "groups"):
             base = f"ou={branch},{c.base_dn}"
             conn.search(base, "(objectClass=*)", search_scope=ldap3.SUBTREE, attributes=["1.1"])
-            dns = [r["dn"] for r in conn.response if r.get("type") == "searchResEntry" and r["dn"].lower() != base.lower()]
+            dns = [r["dn"] for r in conn.response
+                   if r.get("type") == "searchResEntry" and r["dn"].lower() != base.lower()]
             for dn in sorted(dns, key=lambda d: d.count(","), reverse=True):
                 conn.delete(dn)
     finally:
@@ -108,3 +109,13 @@ def set_config(c: SlapdConfig, dn: str, attr: str, values: list[str]) -> None:
             raise RuntimeError(f"config change failed: {conn.result}")
     finally:
         conn.unbind()
+
+
+def cli_bind_result(c: SlapdConfig, who: str, password: str) -> int:
+    """Bind with OpenLDAP's own ldapwhoami, which (unlike ldap3) will send an empty password,
+    i.e. an RFC 4513 unauthenticated bind. Its exit status is the LDAP result code."""
+    import subprocess
+
+    p = subprocess.run(["ldapwhoami", "-x", "-H", c.url, "-D", who, "-w", password],
+                       capture_output=True, text=True, timeout=15)
+    return p.returncode

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from directory import gateway
 from directory import escaping as esc
+from directory import gateway
 from directory.entries import GroupEntry, PersonEntry, UnitEntry
 from directory.errors import DirectoryUnavailable, InvalidValue, NoSuchEntry, SchemaViolation, error_for_result
 

@@ -1,0 +1,87 @@
+"""LD-05: StartTLS and LDAPS verify the server against the configured CA; a wrong CA or a
+server without TLS makes the connection fail instead of falling back to plain text."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from directory import connection, gateway, slapd
+from directory.errors import DirectoryUnavailable
+
+pytestmark = pytest.mark.django_db
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _make_ca(d: Path, name: str) -> tuple[Path, Path]:
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+             "-keyout", f"{name}.key", "-out", f"{name}.crt", cwd=d)
+    return d / f"{name}.crt", d / f"{name}.key"
+
+
+@pytest.fixture(scope="module")
+def tls_slapd(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tls")
+    ca_crt, ca_key = _make_ca(d, "test-ca")
+    _make_ca(d, "other-ca")
+    ext = d / "san.ext"
+    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key",
+             "-out", "server.csr", cwd=d)
+    _openssl("x509", "-req", "-in", "server.csr", "-CA", str(ca_crt), "-CAkey", str(ca_key), "-CAcreateserial",
+             "-days", "2", "-extfile", str(ext), "-out", "server.crt", cwd=d)
+    cfg = slapd.temporary(nosync=True, idm_password="tls-idm-password", root_password="tls-root-password",
+                          tls_cert=str(d / "server.crt"), tls_key=str(d / "server.key"), tls_ca=str(ca_crt),
+                          ldaps_port=slapd.free_port())
+    slapd.prepare(cfg)
+    proc = slapd.start(cfg)
+    yield cfg, d
+    slapd.stop(proc)
+    shutil.rmtree(cfg.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def use(settings):
+    def configure(cfg, *, url, tls, ca):
+        settings.IDM_LDAP_URL = url
+        settings.IDM_LDAP_BIND_DN = cfg.idm_dn
+        settings.IDM_LDAP_BIND_PASSWORD = cfg.idm_password
+        settings.IDM_LDAP_TLS = tls
+        settings.IDM_LDAP_CA_FILE = str(ca)
+        connection.drop()
+
+    yield configure
+    connection.drop()
+
+
+def test_starttls_with_the_right_ca_works(tls_slapd, use):
+    cfg, d = tls_slapd
+    use(cfg, url=cfg.url, tls="starttls", ca=d / "test-ca.crt")
+    gateway.ping()
+
+
+def test_ldaps_with_the_right_ca_works(tls_slapd, use):
+    cfg, d = tls_slapd
+    use(cfg, url=cfg.ldaps_url, tls="ldaps", ca=d / "test-ca.crt")
+    gateway.ping()
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ldaps"])
+def test_a_certificate_from_another_ca_is_refused(tls_slapd, use, mode):
+    cfg, d = tls_slapd
+    use(cfg, url=cfg.ldaps_url if mode == "ldaps" else cfg.url, tls=mode, ca=d / "other-ca.crt")
+    with pytest.raises(DirectoryUnavailable):
+        gateway.ping()
+
+
+def test_a_server_without_tls_is_refused_when_starttls_is_required(use, slapd_config, tls_slapd):
+    _, d = tls_slapd
+    use(slapd_config, url=slapd_config.url, tls="starttls", ca=d / "test-ca.crt")
+    with pytest.raises(DirectoryUnavailable):
+        gateway.ping()

@@ -1,0 +1,97 @@
+"""Every change reaches the directory through the outbox, whatever happens to slapd or Redis."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import transaction
+
+from directory import gateway
+from directory.errors import DirectoryUnavailable
+from idm.celery import app
+from provisioning import outbox
+from provisioning.models import DirectoryChange, Unit
+from provisioning.units import unit_create
+from tests import factories
+
+
+@pytest.mark.django_db
+def test_changes_made_while_the_directory_is_down_arrive_once_it_is_back(stack):
+    p = factories.province()
+    stack.stop()
+    unit = factories.unit(p, "000.00.01.H45", "Sở Tài chính")
+    with pytest.raises(DirectoryUnavailable):
+        outbox.directory_changes_drain()
+    assert set(DirectoryChange.objects.values_list("status", flat=True)) == {"pending"}
+    assert DirectoryChange.objects.get(object_id=unit.pk).attempts == 1
+    stack.start()
+    result = outbox.directory_changes_drain()
+    assert result.applied == 2 and result.failed == 0
+    assert set(DirectoryChange.objects.values_list("status", flat=True)) == {"applied"}
+    assert [u.code for u in gateway.units_all()] == ["000.00.00.H45", "000.00.01.H45"]
+    # applying again (a duplicate delivery) changes nothing
+    DirectoryChange.objects.update(status="pending")
+    assert outbox.directory_changes_drain().applied == 2
+    assert len(gateway.units_all()) == 2
+
+
+@pytest.mark.django_db
+def test_a_permanent_error_fails_the_change_with_a_readable_reason():
+    p = factories.province()
+    Unit.objects.filter(pk=p.pk).update(name="bad\x00name")  # bypasses the service on purpose
+    outbox.directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=[p.pk])
+    result = outbox.directory_changes_drain()
+    assert result.failed >= 1
+    failed = DirectoryChange.objects.filter(status="failed")
+    assert failed.exists() and "control" in failed.first().last_error
+
+
+@pytest.mark.django_db
+def test_the_sweeper_takes_back_rows_a_dead_worker_left_running():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    factories.province()
+    DirectoryChange.objects.update(status="running", updated_at=timezone.now() - timedelta(hours=1))
+    outbox.sweep()
+    assert set(DirectoryChange.objects.values_list("status", flat=True)) == {"pending"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_is_applied_by_a_real_celery_worker(redis_server):
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+        with transaction.atomic():
+            unit_create(actor=None, code="000.00.00.H45", name="UBND tỉnh Quảng Trị", kind="province", parent=None,
+                        mail_domain="quangtri.gov.vn")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not gateway.units_all():
+            time.sleep(0.1)
+    assert [u.name for u in gateway.units_all()] == ["UBND tỉnh Quảng Trị"]
+    assert DirectoryChange.objects.get().status == "applied"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_while_redis_is_away_is_sent_by_the_sweeper(settings):
+    from directory.slapd import free_port
+
+    good = app.conf.broker_url
+    app.conf.broker_url = settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+    try:
+        t = time.monotonic()
+        with transaction.atomic():
+            unit_create(actor=None, code="000.00.00.H45", name="UBND tỉnh", kind="province", parent=None,
+                        mail_domain="quangtri.gov.vn")
+        assert time.monotonic() - t < 10  # the request did not hang on the broker
+    finally:
+        app.conf.broker_url = settings.CELERY_BROKER_URL = good
+    assert DirectoryChange.objects.get().status == "pending"
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+        outbox.sweep(resend_after=__import__("datetime").timedelta(0))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and DirectoryChange.objects.get().status != "applied":
+            time.sleep(0.1)
+    assert DirectoryChange.objects.get().status == "applied"
+    assert len(gateway.units_all()) == 1
