@@ -1,0 +1,104 @@
+"""The unit pages: the tree today or as of a date, search, pagination, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from accounts.models import User
+from provisioning.units import unit_update
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    user = User.objects.create_user("hoangnt", source=User.Source.DIRECTORY)
+    client.force_login(user, backend="accounts.backends.DirectoryBackend")
+    return client
+
+
+@pytest.fixture
+def tree():
+    p = factories.province()
+    units = [factories.unit(p, f"000.00.{i:02d}.H45", f"Sở số {i}") for i in range(1, 40)]
+    factories.unit(units[0], "000.01.01.H45", "=HYPERLINK(\"http://evil\")", kind="division")
+    factories.unit(units[0], "000.01.02.H45", "<script>alert(1)</script>", kind="division")
+    return p
+
+
+def test_pages_need_a_login(client):
+    r = client.get("/units/")
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+
+
+def test_the_tree_is_listed_with_a_bounded_number_of_queries(staff_client, tree, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        r = staff_client.get("/units/", HTTP_ACCEPT_LANGUAGE="en")
+    page = r.content.decode()
+    assert r.status_code == 200 and "Sở số 1" in page and "42 units" in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_search_by_name_or_code(staff_client, tree):
+    page = staff_client.get("/units/", {"q": "000.00.07"}).content.decode()
+    assert "Sở số 7" in page and "Sở số 8" not in page
+    page = staff_client.get("/units/", {"q": "không có đơn vị này"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No unit matches this search" in page
+
+
+def test_the_tree_as_of_a_past_date_shows_the_old_name(staff_client, tree):
+    from provisioning.models import Unit
+
+    unit_update(actor=None, unit=Unit.objects.get(code="000.00.05.H45"), name="Sở mới",
+                effective=dt.date.today() - dt.timedelta(days=10))
+    old = (dt.date.today() - dt.timedelta(days=20)).isoformat()
+    page = staff_client.get("/units/", {"as_of": old, "q": "000.00.05"}).content.decode()
+    assert "Sở số 5" in page and "Sở mới" not in page
+    page = staff_client.get("/units/", {"q": "000.00.05"}).content.decode()
+    assert "Sở mới" in page
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2025-13-40", "9999-01-01"])
+def test_a_bad_date_is_explained_not_a_500(staff_client, tree, value):
+    r = staff_client.get("/units/", {"as_of": value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400
+    assert "date" in r.content.decode()
+
+
+def test_csv_export_has_every_row_and_neutralises_formulas(staff_client, tree):
+    r = staff_client.get("/units/", {"export": "csv"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 42
+    names = [row[1] for row in rows[1:]]
+    assert "'=HYPERLINK(\"http://evil\")" in names
+
+
+def test_pagination_splits_long_lists(staff_client):
+    p = factories.province()
+    for i in range(1, 120):
+        factories.unit(p, f"X{i:03d}", f"UBND xã số {i:03d}", kind="commune")
+    first = staff_client.get("/units/").content.decode()
+    second = staff_client.get("/units/", {"page": 2}).content.decode()
+    assert "UBND xã số 050" in first and "UBND xã số 119" in second and "UBND xã số 119" not in first
+
+
+def test_unit_detail_shows_history_inherited_domain_and_staff(staff_client, tree):
+    from provisioning.models import Unit
+
+    unit = Unit.objects.get(code="000.00.03.H45")
+    factories.person(unit, "Trần", "Thị Minh", "Khai", password=None)
+    r = staff_client.get(f"/units/{unit.code}/", HTTP_ACCEPT_LANGUAGE="en")
+    page = r.content.decode()
+    assert r.status_code == 200 and "quangtri.gov.vn" in page and "inherited" in page and "khaittm" in page
+    assert staff_client.get("/units/NOPE/").status_code == 404
+
+
+def test_overview_counts(staff_client, tree):
+    r = staff_client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and r.context["counts"]["units"] == 42
