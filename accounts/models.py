@@ -12,6 +12,11 @@ class User(AbstractUser):
         LOCAL = "local", _("local")
 
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.DIRECTORY)
+    # the directory's displayName: family, middle and given names in Vietnamese order
+    display_name = models.CharField(_("display name"), max_length=255, blank=True)
+
+    def get_full_name(self) -> str:
+        return self.display_name or " ".join(p for p in (self.last_name, self.first_name) if p)
 
     class Meta:
         verbose_name = _("user")

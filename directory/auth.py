@@ -38,7 +38,8 @@ def django_auth_ldap_settings() -> dict:
         "START_TLS": cfg.tls == "starttls",
         "CONNECTION_OPTIONS": options,
         "USER_SEARCH": LDAPSearch(cfg.people_dn, ldap.SCOPE_ONELEVEL, LOGIN_FILTER),
-        "USER_ATTR_MAP": {"first_name": "givenName", "last_name": "sn", "email": "mail"},
+        "USER_ATTR_MAP": {"first_name": "givenName", "last_name": "sn", "email": "mail",
+                          "display_name": "displayName"},
         "ALWAYS_UPDATE_USER": True,
         "CACHE_TIMEOUT": 0,  # AC-04: no stale DN or group cache
         "PERMIT_EMPTY_PASSWORD": False,  # AU-03

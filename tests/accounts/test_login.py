@@ -38,6 +38,7 @@ def test_staff_member_logs_in_with_uid_and_directory_password(client, hoang):
     user = User.objects.get(username="hoangnt")
     assert not user.has_usable_password() and user.source == User.Source.DIRECTORY
     assert (user.last_name, user.first_name, user.email) == ("Nguyễn", "Hoàng", "hoangnt@quangtri.gov.vn")
+    assert user.get_full_name() == "Nguyễn Tiến Hoàng"  # Vietnamese order, middle name kept
 
 
 def test_official_address_and_odd_spacing_map_to_the_same_user(client, hoang):
