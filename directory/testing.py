@@ -119,3 +119,12 @@ def cli_bind_result(c: SlapdConfig, who: str, password: str) -> int:
     p = subprocess.run(["ldapwhoami", "-x", "-H", c.url, "-D", who, "-w", password],
                        capture_output=True, text=True, timeout=15)
     return p.returncode
+
+
+def add_as_root(c: SlapdConfig, dn: str, object_classes: list[str], attrs: dict) -> None:
+    conn = root_connection(c)
+    try:
+        if not conn.add(dn, object_classes, attrs):
+            raise RuntimeError(f"add failed: {conn.result}")
+    finally:
+        conn.unbind()

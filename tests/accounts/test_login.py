@@ -170,3 +170,14 @@ def test_logout_is_post_only_and_ends_the_session(client, hoang):
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
     assert client.get("/").status_code == 302
+
+
+def test_a_person_entry_outside_ou_people_cannot_log_in(client, slapd_config, hoang):
+    from directory.passwords import hash_password
+
+    dn = f"uid=intruder,ou=groups,{slapd_config.base_dn}"
+    testing.add_as_root(slapd_config, dn, ["inetOrgPerson", "vnCivilServant"], {
+        "uid": "intruder", "cn": "Kẻ Lạ", "sn": "Lạ", "vnAccountStatus": "active",
+        "userPassword": hash_password(factories.PASSWORD)})
+    assert testing.bind_result(slapd_config, dn, factories.PASSWORD) == 0  # the password itself is right
+    assert login(client, "intruder", factories.PASSWORD).status_code == 400

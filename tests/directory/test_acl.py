@@ -76,3 +76,18 @@ def test_mail_server_reads_mail_attributes_only(slapd_config, people):
     assert testing.modify_as(c, c.mail_dn, c.mail_password, people["hoangnt"], "mail", ["x@evil.test"]) == 50
     _, units = testing.search_as(c, c.mail_dn, c.mail_password, f"ou=units,{c.base_dn}")
     assert units == []
+
+
+def test_the_server_enforces_the_password_policy_on_a_users_own_change(slapd_config, people):
+    me = people["hoangnt"]
+    # LD-11: a change through Password Modify is checked by slapd's ppolicy (minimum length)
+    assert testing.password_modify_as(slapd_config, me, PW, me, PW, "short") == 19
+    assert testing.bind_result(slapd_config, me, PW) == 0
+
+
+def test_the_policy_has_no_expiry_and_no_server_lockout(slapd_config):
+    policy = testing.dump(slapd_config, f"cn=default,ou=policies,{slapd_config.base_dn}")
+    attrs = next(iter(policy.values()))
+    assert "pwdMaxAge" not in attrs  # PW-09: no periodic expiry
+    assert attrs["pwdLockout"] == ["FALSE"]  # AU-02: lockout cannot be used against staff
+    assert attrs["pwdMinLength"] == ["15"]
