@@ -21,3 +21,44 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class Role(models.TextChoices):
+    HR_ADMIN = "hr_admin", _("HR officer")
+    UNIT_HEAD = "unit_head", _("unit head")
+    IT_LEAD = "it_lead", _("IT lead")
+
+
+class RoleAssignment(models.Model):
+    """A person holds a role over a unit and everything below it."""
+
+    person = models.ForeignKey("provisioning.Person", on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    unit = models.ForeignKey("provisioning.Unit", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "role", "unit"], name="role_once")]
+
+
+class ActivationCode(models.Model):
+    """A one-time code that lets a new person choose their first password. Only a keyed digest
+    is stored (RS-04); issuing a new code supersedes older ones (RS-05)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("personal email")
+        LETTER = "letter", _("printed letter")
+
+    person = models.ForeignKey("provisioning.Person", on_delete=models.CASCADE, related_name="activation_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded = models.BooleanField(default=False)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

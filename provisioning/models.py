@@ -128,6 +128,19 @@ class Person(models.Model):
                                 default=PersonCategory.CONG_CHUC)
     status = models.CharField(_("status"), max_length=16, choices=PersonStatus.choices, default=PersonStatus.STAGED)
     mail = models.EmailField(_("official email"), max_length=254, unique=True, null=True, blank=True)
+    # contact points on file, for activation and password reset (personal data: PR-01)
+    personal_email = models.EmailField(_("personal email"), max_length=254, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True, help_text=_("E.164, e.g. +84912345678"))
+    # CCCD: encrypted at rest; the keyed digest finds duplicates without decrypting (never listed or exported)
+    citizen_id_encrypted = models.TextField(blank=True, editable=False)
+    citizen_id_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    senior = models.BooleanField(_("department director or above"), default=False,
+                                 help_text=_("Leavers' mailboxes are kept longer for senior officials."))
+    name_warning = models.CharField(_("name warning"), max_length=255, blank=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    mailbox_kept_until = models.DateField(_("mailbox kept until"), null=True, blank=True)
+    mailbox_removed_on = models.DateField(_("mailbox removed on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,7 +148,7 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["family_name", "given_name", "uid"]
-        indexes = [models.Index(fields=["unit", "status"])]
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "family_name"])]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.uid})"
@@ -143,6 +156,23 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+
+class MailAddress(models.Model):
+    """Every address ever given out. An address stays here for good, so it is never handed to
+    someone else (mail for a former official never reaches a new person)."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("primary address")
+        ALIAS = "alias", _("alias")
+
+    address = models.CharField(_("address"), max_length=254, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="addresses")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["address"]
 
 
 class AuditEntry(models.Model):
@@ -192,3 +222,63 @@ class DirectoryChange(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["kind", "object_id", "status"])]
+
+
+class ImportBatch(models.Model):
+    """One uploaded staff spreadsheet: validated into a preview, then committed row by row."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("checking the file")
+        PREVIEW = "preview", _("ready to review")
+        COMMITTING = "committing", _("importing")
+        DONE = "done", _("finished")
+        FAILED = "failed", _("could not be read")
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    scope = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              help_text="the unit subtree the uploader may change; null: the whole province")
+    filename = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=64)  # server-generated (IN-07)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALIDATING)
+    file_error = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ImportRow(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        UNCHANGED = "unchanged", _("unchanged")
+        REJECT = "reject", _("reject")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    employee_code = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict)  # the cleaned values (never the citizen ID in clear)
+    errors = models.JSONField(default=dict, blank=True)  # field -> [messages]
+    warnings = models.JSONField(default=list, blank=True)
+    proposed_uid = models.CharField(max_length=32, blank=True)
+    proposed_mail = models.CharField(max_length=254, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    done = models.BooleanField(default=False)
+    outcome_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "row_number"]
+        indexes = [models.Index(fields=["batch", "action"])]

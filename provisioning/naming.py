@@ -61,3 +61,32 @@ def candidates(stem: str):
         if value not in RESERVED:
             yield value
         n += 1
+
+
+def split_full_name(full_name: str) -> tuple[str, str, str]:
+    """Kinh order: the first word is the family name, the last the given name, the rest the
+    middle name. Names that do not follow it (Y Moan Êban, H'Hen Niê) are given explicitly."""
+    words = clean_name(full_name).split(" ")
+    words = [w for w in words if w]
+    if not words:
+        return "", "", ""
+    if len(words) == 1:
+        return "", "", words[0]
+    return words[0], " ".join(words[1:-1]), words[-1]
+
+
+def scripts_of(text: str) -> set[str]:
+    """The scripts of the letters in `text` (LATIN, CYRILLIC, GREEK, ...), from Unicode names."""
+    found = set()
+    for ch in nfc(text):
+        if ch.isalpha():
+            try:
+                found.add(unicodedata.name(ch).split(" ")[0])
+            except ValueError:
+                found.add("UNKNOWN")
+    return found
+
+
+def mixed_script(*parts: str) -> bool:
+    """True for look-alike names mixing scripts, e.g. 'Nguyеn' with a Cyrillic 'е' (IN-01)."""
+    return len(scripts_of(" ".join(parts))) > 1

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from directory.errors import DirectoryError, DirectoryUnavailable
+from directory.errors import DirectoryUnavailable
 from provisioning.models import DirectoryChange
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,10 @@ class ApplyResult:
 
 
 def directory_changes_apply(ids: list[int]) -> ApplyResult:
-    """Claim these pending rows and apply them. Several rows for the same object are applied
-    once. Raises DirectoryUnavailable (rows back to pending) when the directory is away."""
-    from provisioning.sync import apply_object
+    """Claim these pending rows and apply them: units one by one (parents first), people in one
+    pipelined batch. Several rows for the same object are applied once. Raises
+    DirectoryUnavailable (the unfinished rows go back to pending) when the directory is away."""
+    from provisioning import sync
 
     token = uuid.uuid4().hex
     claimed = DirectoryChange.objects.filter(pk__in=ids, status=Status.PENDING).update(
@@ -67,35 +68,36 @@ def directory_changes_apply(ids: list[int]) -> ApplyResult:
     result = ApplyResult()
     if not claimed:
         return result
-    rows = list(DirectoryChange.objects.filter(pk__in=ids, status=Status.RUNNING, claim=token))
-    objects: dict[tuple[str, int], list[int]] = {}
-    for r in rows:
-        objects.setdefault((r.kind, r.object_id), []).append(r.pk)
-    # units before people, parents before children (apply_object orders ancestors itself)
-    order = sorted(objects, key=lambda k: (0 if k[0] == DirectoryChange.Kind.UNIT else 1, k[1]))
-    done: list[int] = []
+    rows: dict[str, dict[int, list[int]]] = {DirectoryChange.Kind.UNIT: {}, DirectoryChange.Kind.PERSON: {}}
+    for pk, kind, object_id in DirectoryChange.objects.filter(pk__in=ids, status=Status.RUNNING, claim=token) \
+            .values_list("pk", "kind", "object_id"):
+        rows[kind].setdefault(object_id, []).append(pk)
+    all_rows = [pk for by_object in rows.values() for pks in by_object.values() for pk in pks]
     try:
-        for key in order:
-            try:
-                apply_object(kind=key[0], object_id=key[1])
-                done.extend(objects[key])
-                result.applied += len(objects[key])
-            except DirectoryUnavailable:
-                raise
-            except DirectoryError as exc:
-                DirectoryChange.objects.filter(pk__in=objects[key]).update(
-                    status=Status.FAILED, last_error=str(exc)[:2000], updated_at=timezone.now())
-                result.failed += len(objects[key])
-                result.errors.append(f"{key[0]} {key[1]}: {exc}")
+        failures: dict[tuple[str, int], Exception] = {}
+        for object_id, exc in sync.apply_units(list(rows[DirectoryChange.Kind.UNIT])).items():
+            failures[(DirectoryChange.Kind.UNIT, object_id)] = exc
+        people = list(rows[DirectoryChange.Kind.PERSON])
+        for start in range(0, len(people), 2000):
+            for object_id, exc in sync.apply_people(people[start:start + 2000]).items():
+                failures[(DirectoryChange.Kind.PERSON, object_id)] = exc
     except DirectoryUnavailable as exc:
-        left = [pk for key in order for pk in objects[key] if pk not in set(done)]
-        DirectoryChange.objects.filter(pk__in=left, status=Status.RUNNING).update(
+        DirectoryChange.objects.filter(pk__in=all_rows, status=Status.RUNNING).update(
             status=Status.PENDING, last_error=str(exc)[:2000], updated_at=timezone.now())
         raise
-    finally:
-        if done:
-            DirectoryChange.objects.filter(pk__in=done).update(
-                status=Status.APPLIED, last_error="", applied_at=timezone.now(), updated_at=timezone.now())
+    failed_rows = []
+    for (kind, object_id), exc in failures.items():
+        pks = rows[kind][object_id]
+        failed_rows.extend(pks)
+        DirectoryChange.objects.filter(pk__in=pks).update(status=Status.FAILED, last_error=str(exc)[:2000],
+                                                           updated_at=timezone.now())
+        result.errors.append(f"{kind} {object_id}: {exc}")
+    done = [pk for pk in all_rows if pk not in set(failed_rows)]
+    now = timezone.now()
+    for start in range(0, len(done), 900):  # SQLite's limit on query parameters
+        DirectoryChange.objects.filter(pk__in=done[start:start + 900]).update(
+            status=Status.APPLIED, last_error="", applied_at=now, updated_at=now)
+    result.applied, result.failed = len(done), len(failed_rows)
     return result
 
 

@@ -3,9 +3,12 @@ row applied twice, or late, still leaves the directory equal to SQL)."""
 
 from __future__ import annotations
 
-from directory import gateway
+from collections import defaultdict
+
+from directory import bulk, gateway
 from directory.entries import PersonEntry, UnitEntry
-from provisioning.models import DirectoryChange, Person, Unit
+from directory.errors import DirectoryError
+from provisioning.models import MailAddress, Person, PersonStatus, Unit
 from provisioning.units import unit_ancestors, unit_resolved_settings
 
 
@@ -16,13 +19,31 @@ def unit_entry(unit: Unit, ancestors: list[Unit]) -> tuple[UnitEntry, list[str]]
     return entry, [a.code for a in ancestors] + [unit.code]
 
 
-def person_entry(person: Person) -> PersonEntry:
+def person_entry(person: Person, aliases: list[str] | None = None) -> PersonEntry:
+    """What the directory must say about a person. Anyone not active cannot log in; their
+    mailbox is disabled (kept until the retention ends, then its attributes go; the address
+    itself stays reserved in SQL)."""
+    if aliases is None:
+        aliases = list(person.addresses.filter(kind=MailAddress.Kind.ALIAS).values_list("address", flat=True))
+    has_mailbox = bool(person.mail) and person.mailbox_removed_on is None
     return PersonEntry(
         uid=person.uid, family_name=person.family_name, middle_name=person.middle_name,
         given_name=person.given_name, employee_code=person.employee_code, category=person.category,
-        position=person.position, unit_code=person.unit.code, status=person.status, mail=person.mail or "",
-        mail_enabled=bool(person.mail) and person.status == "active",
+        position=person.position, unit_code=person.unit.code, status=person.status,
+        mail=person.mail if has_mailbox else "",
+        mail_enabled=has_mailbox and person.status == PersonStatus.ACTIVE,
+        mail_aliases=sorted(aliases) if has_mailbox else [],
     )
+
+
+def people_entries(ids: list[int]) -> dict[int, PersonEntry]:
+    """Entries for many people in three queries."""
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for pid, address in MailAddress.objects.filter(person_id__in=ids, kind=MailAddress.Kind.ALIAS).values_list(
+            "person_id", "address"):
+        aliases[pid].append(address)
+    people = Person.objects.select_related("unit").filter(pk__in=ids)
+    return {p.pk: person_entry(p, aliases.get(p.pk, [])) for p in people}
 
 
 def apply_unit(unit: Unit) -> None:
@@ -35,12 +56,30 @@ def apply_unit(unit: Unit) -> None:
     gateway.unit_put(entry, path)
 
 
-def apply_object(*, kind: str, object_id: int) -> None:
-    if kind == DirectoryChange.Kind.UNIT:
-        unit = Unit.objects.filter(pk=object_id).first()
-        if unit is not None:
+def apply_units(ids: list[int]) -> dict[int, DirectoryError]:
+    failed = {}
+    for unit in Unit.objects.filter(pk__in=ids).order_by("depth"):
+        try:
             apply_unit(unit)
-    elif kind == DirectoryChange.Kind.PERSON:
-        person = Person.objects.select_related("unit").filter(pk=object_id).first()
-        if person is not None:
-            gateway.person_put(person_entry(person))
+        except DirectoryError as exc:
+            if exc.transient:
+                raise
+            failed[unit.pk] = exc
+    return failed
+
+
+def apply_people(ids: list[int]) -> dict[int, DirectoryError]:
+    """Bring these people's entries in line: pipelined adds for the new ones, then "make it
+    so" for those that already existed. Returns the permanent failures by person id."""
+    entries = people_entries(ids)
+    by_uid = {e.uid: pid for pid, e in entries.items()}
+    existing, failed = bulk.people_add_pipelined(list(entries.values()))
+    out = {by_uid[u]: exc for u, exc in failed.items() if u in by_uid}
+    for uid in existing:
+        try:
+            gateway.person_put(entries[by_uid[uid]])
+        except DirectoryError as exc:
+            if exc.transient:
+                raise
+            out[by_uid[uid]] = exc
+    return out

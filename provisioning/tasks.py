@@ -20,3 +20,10 @@ def apply_directory_changes(self, change_ids: list[int]) -> None:
 @shared_task(ignore_result=True)
 def sweep_directory_changes() -> int:
     return outbox.sweep()
+
+
+@shared_task(ignore_result=True)
+def remove_expired_mailboxes() -> int:
+    from provisioning.people import remove_expired_mailboxes as run
+
+    return run()

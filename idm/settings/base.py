@@ -36,6 +36,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.ActivePersonMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -110,6 +111,24 @@ IDM_LDAP_CA_FILE = env("IDM_LDAP_CA_FILE", "")
 IDM_LDAP_CONNECT_TIMEOUT = float(env("IDM_LDAP_CONNECT_TIMEOUT", "3"))
 IDM_LDAP_RECEIVE_TIMEOUT = float(env("IDM_LDAP_RECEIVE_TIMEOUT", "10"))
 
+# ---- people and mailboxes ----
+# Decision 652/2016 precedent: 6 months for staff up to division head, 12 for directors and above
+IDM_MAILBOX_RETENTION_MONTHS = int(env("IDM_MAILBOX_RETENTION_MONTHS", "6"))
+IDM_MAILBOX_RETENTION_MONTHS_SENIOR = int(env("IDM_MAILBOX_RETENTION_MONTHS_SENIOR", "12"))
+IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
+IDM_IMPORT_MAX_BYTES = int(env("IDM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+IDM_IMPORT_MAX_ROWS = int(env("IDM_IMPORT_MAX_ROWS", "200000"))
+IDM_FIELD_KEY = env("IDM_FIELD_KEY", "")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# ---- mail (activation codes to personal addresses) ----
+EMAIL_BACKEND = env("IDM_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(VAR_DIR / "outbox-mail")
+EMAIL_HOST = env("IDM_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("IDM_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = env("IDM_FROM_EMAIL", "idm@quangtri.gov.vn")
+
 # ---- passwords ----
 PASSWORD_MIN_LENGTH = int(env("IDM_PASSWORD_MIN_LENGTH", "15"))
 PASSWORD_MAX_LENGTH = 256  # PW-03: bounded before any hashing
@@ -128,6 +147,7 @@ CELERY_TASK_PUBLISH_RETRY = False  # the outbox sweeper re-sends; a web request 
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {"task": "provisioning.tasks.sweep_directory_changes", "schedule": 30.0},
+    "mailbox-retention": {"task": "provisioning.tasks.remove_expired_mailboxes", "schedule": 6 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

@@ -8,3 +8,5 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 IDM_LDAP_BIND_PASSWORD = "set-by-conftest"
 LANGUAGE_CODE = "vi"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+IDM_FIELD_KEY = "test-field-key"

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client):
-    user = User.objects.create_user("hoangnt", source=User.Source.DIRECTORY)
-    client.force_login(user, backend="accounts.backends.DirectoryBackend")
+    user = User.objects.create_superuser("superadmin", password="a local password", source=User.Source.LOCAL)
+    client.force_login(user, backend="accounts.backends.LocalSuperadminBackend")
     return client
 
 
