@@ -15,7 +15,7 @@ import ldap3
 from . import config
 from . import escaping as esc
 from .connection import check_result, service
-from .entries import GROUP_CLASSES, PERSON_ATTRS, UNIT_ATTRS, GroupEntry, PersonEntry, UnitEntry
+from .entries import GROUP_CLASSES, MAIL_CLASS, PERSON_ATTRS, UNIT_ATTRS, GroupEntry, PersonEntry, UnitEntry
 from .errors import InvalidValue, NoSuchEntry
 
 NO_SUCH_OBJECT, ALREADY_EXISTS, NO_SUCH_ATTRIBUTE, VALUE_EXISTS = 32, 68, 16, 20
@@ -65,9 +65,10 @@ def _validate(attrs: dict[str, list[str]]) -> None:
 
 
 def ensure_entry(dn: str, object_classes: Iterable[str], attrs: dict[str, list[str]],
-                 managed: Iterable[str]) -> str:
+                 managed: Iterable[str], optional_classes: Iterable[str] = ()) -> str:
     """Make the entry at `dn` have these object classes and, for each managed attribute, exactly
-    these values (an empty list removes the attribute). Returns 'added', 'modified' or 'unchanged'."""
+    these values (an empty list removes the attribute). An optional class that is not wanted is
+    removed together with its attributes. Returns 'added', 'modified' or 'unchanged'."""
     _validate(attrs)
     classes = list(object_classes)
     present = {k: v for k, v in attrs.items() if v}
@@ -80,15 +81,22 @@ def ensure_entry(dn: str, object_classes: Iterable[str], attrs: dict[str, list[s
     changes: dict[str, list] = {}
     have_classes = {c.lower() for c in _as_list(current.get("objectClass"))}
     missing_classes = [c for c in classes if c.lower() not in have_classes]
-    if missing_classes:
-        changes["objectClass"] = [(ldap3.MODIFY_ADD, missing_classes)]
+    unwanted = [c for c in optional_classes if c.lower() in have_classes and c.lower() not in
+                {x.lower() for x in classes}]
     lower_current = {k.lower(): _as_list(v) for k, v in current.items()}
     for name in managed:
         want = attrs.get(name, [])
         have = lower_current.get(name.lower(), [])
         if sorted(want) == sorted(have):
             continue
-        changes[name] = [(ldap3.MODIFY_REPLACE, want)] if want else [(ldap3.MODIFY_DELETE, [])]
+        if want:
+            changes[name] = [(ldap3.MODIFY_REPLACE, want)]
+        elif have:
+            changes[name] = [(ldap3.MODIFY_DELETE, [])]
+    class_ops = ([(ldap3.MODIFY_ADD, missing_classes)] if missing_classes else []) + \
+                ([(ldap3.MODIFY_DELETE, unwanted)] if unwanted else [])
+    if class_ops:
+        changes["objectClass"] = class_ops  # after the attribute changes: one atomic modify
     if not changes:
         return "unchanged"
     with service() as conn:
@@ -139,7 +147,8 @@ def person_put(entry: PersonEntry) -> str:
     esc.check_uid(entry.uid)
     if not entry.family_name.strip():
         raise InvalidValue("family name must not be empty")
-    return ensure_entry(person_dn(entry.uid), entry.object_classes(), entry.to_attrs(), PERSON_ATTRS)
+    return ensure_entry(person_dn(entry.uid), entry.object_classes(), entry.to_attrs(), PERSON_ATTRS,
+                        optional_classes=(MAIL_CLASS,))
 
 
 def person_get(uid: str) -> PersonEntry | None:

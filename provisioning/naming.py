@@ -34,7 +34,7 @@ def ascii_word(text: str) -> str:
 
 
 def initials(*parts: str) -> str:
-    words = [w for p in parts for w in clean_name(p).split(" ") if w]
+    words = [w for p in parts for w in re.split(r"[\s\-‐–]+", clean_name(p)) if w]  # hyphens separate too
     return "".join(ascii_word(w)[:1] for w in words)
 
 

@@ -27,3 +27,16 @@ def remove_expired_mailboxes() -> int:
     from provisioning.people import remove_expired_mailboxes as run
 
     return run()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_activation_email(person_id: int, actor_id: int | None = None) -> None:
+    """The code is made here, in the worker, so it never travels through the broker (LG-02)."""
+    from accounts.activation import activation_email, activation_issue
+    from accounts.models import ActivationCode, User
+    from provisioning.models import Person
+
+    person = Person.objects.get(pk=person_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    code = activation_issue(actor=actor, person=person, channel=ActivationCode.Channel.EMAIL)
+    activation_email(person, code)

@@ -25,10 +25,11 @@ def unit(parent: Unit, code: str, name: str, kind: str = "department", **kw) -> 
 
 
 def person(unit: Unit, family: str = "Nguyễn", middle: str = "Tiến", given: str = "Hoàng", *,
-           code: str | None = None, status: str = PersonStatus.ACTIVE, password: str | None = PASSWORD) -> Person:
+           code: str | None = None, status: str = PersonStatus.ACTIVE, password: str | None = PASSWORD,
+           position: str = "Chuyên viên", **kw) -> Person:
     code = code or f"E{Person.objects.count() + 1:05d}"
     p = person_onboard(actor=None, unit=unit, family=family, middle=middle, given=given, employee_code=code,
-                       status=status, position="Chuyên viên")
+                       status=status, position=position, **kw)
     directory_changes_drain()
     if password:
         gateway.person_set_password_hash(p.uid, hash_password(password))

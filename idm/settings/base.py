@@ -66,8 +66,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # several threads (web, worker) write: wait for the lock instead of failing at once
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # several processes (web, worker) write: take the write lock when a transaction begins and
+    # wait for it, instead of failing with "database is locked" when a reader tries to upgrade
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

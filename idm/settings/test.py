@@ -1,5 +1,7 @@
 """Test overrides. The servers' addresses are set by tests/conftest.py once they are started."""
 
+import os
+
 from .base import *  # noqa: F401,F403
 
 DEBUG = False
@@ -10,3 +12,10 @@ IDM_LDAP_BIND_PASSWORD = "set-by-conftest"
 LANGUAGE_CODE = "vi"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 IDM_FIELD_KEY = "test-field-key"
+
+# A file (not shared-cache memory) so that threads in concurrency tests wait on SQLite's lock
+# (busy timeout) instead of failing at once with "table is locked".
+import tempfile as _tempfile  # noqa: E402
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"{_tempfile.gettempdir()}/idm-test-{os.getpid()}.sqlite3"}  # noqa: F405

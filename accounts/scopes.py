@@ -1,0 +1,85 @@
+"""Who may see and change what: HR officers work inside the unit subtrees they were given;
+the superadmin everywhere. Deny by default (AC-01)."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role, RoleAssignment, User
+
+log = logging.getLogger("idm.access")
+
+
+def role_units(user: User, role: str):
+    """The units a user holds `role` over; None means everywhere (the superadmin)."""
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser and user.source == User.Source.LOCAL:
+        return None
+    cache = getattr(user, "_role_units", None)
+    if cache is None:
+        cache = {}
+        for r, unit in RoleAssignment.objects.filter(person__uid=user.username, person__status="active") \
+                .select_related("unit").values_list("role", "unit__path"):
+            cache.setdefault(r, []).append(unit)
+        user._role_units = cache
+    return cache.get(role, [])
+
+
+def has_role(user: User, role: str) -> bool:
+    units = role_units(user, role)
+    return units is None or bool(units)
+
+
+def within(queryset: QuerySet, user: User, role: str, unit_path_field: str) -> QuerySet:
+    """Narrow a queryset to the user's subtrees: one query, however many subtrees."""
+    paths = role_units(user, role)
+    if paths is None:
+        return queryset
+    if not paths:
+        return queryset.none()
+    q = Q()
+    for p in paths:
+        q |= Q(**{f"{unit_path_field}__startswith": p})
+    return queryset.filter(q)
+
+
+def people_for_hr(user: User) -> QuerySet:
+    from provisioning.models import Person
+
+    return within(Person.objects.all(), user, Role.HR_ADMIN, "unit__path")
+
+
+def units_for_hr(user: User) -> QuerySet:
+    from provisioning.models import Unit
+
+    return within(Unit.objects.all(), user, Role.HR_ADMIN, "path")
+
+
+def person_for_hr(user: User, pk: int):
+    """The person, if this HR officer may act on them; 404 otherwise (no hint it exists)."""
+    person = people_for_hr(user).select_related("unit").filter(pk=pk).first()
+    if person is None:
+        log.warning("access refused: %s asked for person %s", user.get_username(), pk)
+        raise Http404
+    return person
+
+
+def hr_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not has_role(request.user, Role.HR_ADMIN):
+            log.warning("access refused: %s is not an HR officer (%s)", request.user.get_username(), request.path)
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,68 @@
+"""Import a staff spreadsheet from a script: the same checks and preview as the web upload.
+
+    python manage.py import_staff FILE [--dry-run] [--report OUT] [--unit CODE]
+
+Exit status 0 when every row was accepted, 1 when some were rejected or failed, 2 when the file
+could not be read. The last line is a one-line summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from directory.errors import DirectoryError
+from provisioning import imports
+from provisioning.models import ImportBatch, Unit
+from provisioning.outbox import directory_changes_drain
+
+
+class Command(BaseCommand):
+    help = "Import staff from an XLSX or CSV file (Vietnamese or English headers)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="check and preview only; change nothing")
+        parser.add_argument("--report", help="write the rejected rows and reasons to this .xlsx or .csv file")
+        parser.add_argument("--unit", help="only allow people of this unit's subtree (its code)")
+        parser.add_argument("--no-directory", action="store_true",
+                            help="leave the directory changes to the workers instead of applying them now")
+
+    def handle(self, *args, file, dry_run, report, unit, no_directory, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{file}: no such file")
+        scope = None
+        if unit:
+            scope = Unit.objects.filter(code=unit).first()
+            if scope is None:
+                raise CommandError(f"unknown unit code {unit!r}")
+        with open(path, "rb") as f:
+            batch = imports.import_create(actor=None, fileobj=f, filename=path.name, scope=scope)
+        batch = imports.import_validate(batch.pk)
+        if batch.status == ImportBatch.Status.FAILED:
+            self.stderr.write(f"{path.name}: {batch.file_error}")
+            self.stdout.write(f"import {path.name}: file rejected")
+            sys.exit(2)
+        for w in batch.warnings:
+            self.stderr.write(f"warning: {w}")
+        if not dry_run:
+            batch = imports.import_commit(batch.pk)
+            if not no_directory:
+                try:
+                    directory_changes_drain()
+                except DirectoryError as exc:
+                    self.stderr.write(f"directory not reachable ({exc}); the changes stay queued for the workers")
+        if report:
+            fmt = "xlsx" if report.lower().endswith(".xlsx") else "csv"
+            Path(report).write_bytes(imports.error_report(batch, fmt))
+        if dry_run:
+            summary = (f"import {path.name} (dry run): {batch.total} rows; would create {batch.to_create}, "
+                       f"update {batch.to_update}; {batch.unchanged} unchanged; {batch.rejected} rejected")
+        else:
+            summary = (f"import {path.name}: {batch.total} rows; created {batch.created}, updated {batch.updated}; "
+                       f"{batch.unchanged} unchanged; {batch.rejected} rejected; {batch.failed} failed")
+        self.stdout.write(summary)
+        if batch.rejected or batch.failed:
+            sys.exit(1)

@@ -1,0 +1,101 @@
+"""One function turns Vietnamese names into uids and addresses (conventions §7)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provisioning import naming
+from provisioning.models import Person
+from provisioning.people import person_onboard
+from tests import factories
+
+
+@pytest.mark.parametrize("family,middle,given,expected", [
+    ("Nguyễn", "Tiến", "Hoàng", "hoangnt"),
+    ("Trần", "Thị Minh", "Khai", "khaittm"),
+    ("Đặng", "Văn", "Đức", "ducdv"),
+    ("Niê", "", "H'Hen", "hhenn"),
+    ("Êban", "", "Y Moan", "ymoane"),
+    ("Lê-Trần", "  Thị   ", "Ánh", "anhltt"),
+])
+def test_given_name_plus_initials(family, middle, given, expected):
+    assert naming.local_part(family, middle, given) == expected
+
+
+def test_decomposed_input_gives_the_same_result():
+    nfd = [unicodedata.normalize("NFD", x) for x in ("Nguyễn", "Tiến", "Hoàng")]
+    assert nfd[0] != "Nguyễn"
+    assert naming.local_part(*nfd) == "hoangnt"
+
+
+def test_other_rules():
+    assert naming.local_part("Nguyễn", "Tiến", "Hoàng", "initials_given") == "nthoang"
+    assert naming.local_part("Nguyễn", "Tiến", "Hoàng", "given_dot_family") == "hoang.nguyen"
+
+
+def test_full_name_is_split_kinh_style():
+    assert naming.split_full_name("  Nguyễn   Tiến  Hoàng ") == ("Nguyễn", "Tiến", "Hoàng")
+    assert naming.split_full_name("Trần Thị Minh Khai") == ("Trần", "Thị Minh", "Khai")
+    assert naming.split_full_name("Hoa") == ("", "", "Hoa")
+
+
+def test_mixed_scripts_are_flagged():
+    assert naming.mixed_script("Nguy\u0435n", "Văn", "An")  # Cyrillic е
+    assert not naming.mixed_script("Nguyễn", "Văn", "An")
+
+
+names = st.text(st.characters(codec="utf-8", categories=("L", "M", "Zs", "Pd", "Po")), min_size=1, max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names, names, names)
+def test_output_is_always_ascii_lower_and_stable(family, middle, given):
+    a = naming.local_part(family, middle, given)
+    assert re.fullmatch(r"[a-z0-9.]{2,28}", a)
+    assert naming.local_part(family, middle, given) == a
+    assert naming.local_part(unicodedata.normalize("NFD", family), unicodedata.normalize("NFD", middle),
+                             unicodedata.normalize("NFD", given)) == a
+
+
+@pytest.mark.django_db
+def test_collisions_get_2_3_and_reserved_names_are_skipped():
+    unit = factories.unit(factories.province(), "000.00.01.H45", "Sở Tài chính")
+    uids = [person_onboard(actor=None, unit=unit, family="Nguyễn", middle="Văn", given="An",
+                           employee_code=f"E{i}").uid for i in range(3)]
+    assert uids == ["annv", "annv2", "annv3"]
+    reserved = person_onboard(actor=None, unit=unit, family="Ẩn", middle="", given="Admin", employee_code="E9")
+    assert reserved.uid == "admina"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_onboarding_of_the_same_name_never_collides():
+    unit = factories.unit(factories.province(), "000.00.01.H45", "Sở Tài chính")
+    errors, uids = [], []
+    barrier = threading.Barrier(10)
+
+    def onboard(i):
+        from django.db import connection
+
+        try:
+            barrier.wait()
+            uids.append(person_onboard(actor=None, unit=unit, family="Nguyễn", middle="Tiến", given="Hoàng",
+                                       employee_code=f"C{i}").uid)
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=onboard, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(uids) == sorted(["hoangnt"] + [f"hoangnt{i}" for i in range(2, 11)])
+    assert Person.objects.count() == 10
