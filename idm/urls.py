@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from idm.health import healthz
 from provisioning import views as provisioning_views
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("activate/", accounts_views.activate_view, name="activate"),
     path("", include("provisioning.urls")),
 ]
 

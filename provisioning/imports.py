@@ -213,9 +213,10 @@ def _validate_rows(batch: ImportBatch, table) -> None:
 def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     """Apply the previewed good rows. Each row is all-or-nothing; a row that fails (someone
     took the employee code meanwhile) is reported and the others go in. Safe to resume."""
-    batch = ImportBatch.objects.get(pk=batch_id)
+    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
     if batch.status not in (Status.PREVIEW, Status.COMMITTING):
         return batch
+    actor = actor or batch.uploaded_by
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.COMMITTING, processed=0)
     todo = batch.rows.filter(action__in=[Action.CREATE, Action.UPDATE], done=False).order_by("row_number")
     units = {u.pk: u for u in Unit.objects.all()}

@@ -137,6 +137,8 @@ class Person(models.Model):
     senior = models.BooleanField(_("department director or above"), default=False,
                                  help_text=_("Leavers' mailboxes are kept longer for senior officials."))
     name_warning = models.CharField(_("name warning"), max_length=255, blank=True)
+    # names, uid, code and address folded to ASCII lower case: "nguyen tien hoang" finds Nguyễn Tiến Hoàng
+    search_text = models.CharField(max_length=600, blank=True, editable=False)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     mailbox_kept_until = models.DateField(_("mailbox kept until"), null=True, blank=True)
@@ -156,6 +158,11 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+    def searchable(self) -> str:
+        from provisioning.naming import fold
+
+        return fold(" ".join((self.full_name, self.uid, self.employee_code, self.mail or "")))[:600]
 
 
 class MailAddress(models.Model):

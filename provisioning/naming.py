@@ -28,6 +28,11 @@ def clean_name(text: str) -> str:
     return " ".join(nfc(text).split())
 
 
+def fold(text: str) -> str:
+    """ASCII, lower case, single spaces: for searching without diacritics."""
+    return " ".join(anyascii(nfc(text)).lower().split())
+
+
 def ascii_word(text: str) -> str:
     """'Đặng' -> 'dang', "H'Hen" -> 'hhen', 'Y Moan' -> 'ymoan'."""
     return re.sub(r"[^a-z0-9]", "", anyascii(nfc(text)).lower())

@@ -81,6 +81,7 @@ def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus
             citizen_id_digest=protect.digest(cid), senior=values.get("senior", looks_senior(values["position"])),
             name_warning="; ".join(str(w) for w in (warnings or []))[:255],
         )
+        person.search_text = person.searchable()
         try:
             with transaction.atomic():
                 person.save()
@@ -146,7 +147,8 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     for k, v in changed.items():
         setattr(person, k, v)
     person.name_warning = "; ".join(str(w) for w in checked.warnings)[:255]
-    person.save(update_fields=[*changed, "name_warning", "updated_at"])
+    person.search_text = person.searchable()
+    person.save(update_fields=[*changed, "name_warning", "search_text", "updated_at"])
     audit_record(actor=actor, action="person.updated", target=person, before=before,
                  after=snapshot(person, PERSON_FIELDS) | ({"citizen_id": "changed"} if cid is not None else {}))
     _enqueue(person)
@@ -176,7 +178,8 @@ def person_transfer(*, actor, person: Person, unit: Unit) -> Person:
         MailAddress.objects.update_or_create(address=address, defaults={"person": person,
                                                                          "kind": MailAddress.Kind.PRIMARY})
         person.mail = address
-        fields.append("mail")
+        person.search_text = person.searchable()
+        fields += ["mail", "search_text"]
     person.save(update_fields=fields)
     audit_record(actor=actor, action="person.transferred", target=person, before=before,
                  after=snapshot(person, PERSON_FIELDS))

@@ -40,3 +40,18 @@ def send_activation_email(person_id: int, actor_id: int | None = None) -> None:
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     code = activation_issue(actor=actor, person=person, channel=ActivationCode.Channel.EMAIL)
     activation_email(person, code)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def import_validate_task(batch_id: int) -> None:
+    from provisioning.imports import import_validate
+
+    import_validate(batch_id)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def import_commit_task(batch_id: int) -> None:
+    """Resumable: rows already done are skipped if the task runs again after a crash."""
+    from provisioning.imports import import_commit
+
+    import_commit(batch_id)

@@ -1,9 +1,21 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from provisioning import views
+from provisioning import import_views, people_views, views
 
 app_name = "provisioning"
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("people/", people_views.people_list, name="people"),
+    path("people/new/", people_views.person_new, name="person_new"),
+    path("people/letters/", people_views.activation_letters, name="activation_letters"),
+    path("people/<int:pk>/", people_views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
+    path("people/<int:pk>/action/", people_views.person_action, name="person_action"),
+    path("imports/", import_views.import_list, name="imports"),
+    re_path(r"^imports/template\.(?P<fmt>xlsx|csv)$", import_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import"),
+    path("imports/<int:pk>/status.json", import_views.import_status, name="import_status"),
+    path("imports/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    re_path(r"^imports/(?P<pk>\d+)/errors\.(?P<fmt>xlsx|csv)$", import_views.import_report, name="import_report"),
 ]

@@ -55,6 +55,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
             ],
         },
     },
@@ -145,7 +146,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False  # the outbox sweeper re-sends; a web request never waits on Redis
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5}
+# max_retries bounds how long publishing waits for an absent broker (kombu retries forever by
+# default, which would hang a web request); the outbox keeps the work until the sweeper re-sends.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5,
+                                   "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {"task": "provisioning.tasks.sweep_directory_changes", "schedule": 30.0},
     "mailbox-retention": {"task": "provisioning.tasks.remove_expired_mailboxes", "schedule": 6 * 3600.0},

@@ -1,0 +1,82 @@
+"""Shared set-up for the benchmarks: a fresh private slapd and SQLite database in a temp folder,
+Django configured to use them. Nothing here touches the development stack in var/."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+            "Dương", "Lý", "Đinh", "Trịnh", "Lương", "Mai"]
+MIDDLES = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quốc", "Thu", "Hoàng", "Xuân", "Thùy", "Bảo", "Gia",
+           "Kim", "Thị Minh", "Văn Hải"]
+GIVENS = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan",
+          "Linh", "Long", "Mai", "Nam", "Ngân", "Nhung", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Tâm", "Thảo",
+          "Thắng", "Trang", "Trung", "Tuấn", "Vy", "Yến", "Đạt", "Ánh", "Ước", "Thủy", "Nguyệt", "Tường", "Khoa"]
+POSITIONS = ["Chuyên viên", "Chuyên viên chính", "Trưởng phòng", "Phó Trưởng phòng", "Cán sự", "Kế toán"]
+
+
+class Stack:
+    def __init__(self, nosync: bool):
+        from directory import slapd
+
+        self.tmp = Path(tempfile.mkdtemp(prefix="idm-bench-"))
+        self.slapd_cfg = slapd.temporary(nosync=nosync, root_password="bench-root-pw",
+                                         idm_password="bench-idm-pw", mail_password="bench-mail-pw")
+        slapd.prepare(self.slapd_cfg)
+        self.proc = slapd.start(self.slapd_cfg)
+        os.environ.update(
+            DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_VAR_DIR=str(self.tmp),
+            IDM_DATABASE_URL=f"sqlite:///{self.tmp / 'bench.sqlite3'}", IDM_LDAP_URL=self.slapd_cfg.url,
+            IDM_LDAP_BASE_DN=self.slapd_cfg.base_dn, IDM_LDAP_BIND_DN=self.slapd_cfg.idm_dn,
+            IDM_LDAP_BIND_PASSWORD=self.slapd_cfg.idm_password, IDM_REDIS_URL="redis://127.0.0.1:1/0",
+            IDM_LOG_LEVEL="ERROR")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+
+    def close(self):
+        from directory import slapd
+
+        slapd.stop(self.proc)
+        shutil.rmtree(self.slapd_cfg.directory, ignore_errors=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def load_demo_units() -> list[str]:
+    from provisioning import demo, demo_data
+
+    demo.load_units(demo_data.PROVINCE, demo_data.UNITS)
+    return [demo_data.PROVINCE_CODE] + [u[0] for u in demo_data.UNITS]
+
+
+def people_rows(n: int, unit_codes: list[str], seed: int = 42):
+    rnd = random.Random(seed)
+    for i in range(n):
+        yield [f"QT-{i:06d}", f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLES)} {rnd.choice(GIVENS)}",
+               unit_codes[i % len(unit_codes)], rnd.choice(POSITIONS), f"canbo{i}@gmail.com",
+               f"09{rnd.choice('1467803')}{rnd.randrange(10**6, 10**7)}"]
+
+
+HEADERS = ["Mã cán bộ", "Họ và tên", "Đơn vị", "Chức vụ", "Email cá nhân", "Số điện thoại"]
+
+
+def write_xlsx(path: Path, n: int, unit_codes: list[str]) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(HEADERS)
+    for row in people_rows(n, unit_codes):
+        ws.append(row)
+    wb.save(path)

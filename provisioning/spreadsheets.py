@@ -1,0 +1,622 @@
+"""The staff spreadsheet HR already keeps: reading it (XLSX or CSV, Vietnamese or English headers),
+writing reports, and the template to download.
+
+Pure parsing, no database. A whole-file problem is a FileError whose message tells the HR admin what to
+do; row-level problems belong to the caller, which gets clean strings plus two flags per row:
+"__formulas__" (fields whose cell held a formula, value left empty) and "__control__" (fields from which
+control characters were removed). Rows are streamed, so a 100,000-row file never sits in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import itertools
+import logging
+import math
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any, BinaryIO
+
+import openpyxl
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+logger = logging.getLogger(__name__)
+
+FIELDS: tuple[str, ...] = ("employee_code", "full_name", "family_name", "middle_name", "given_name", "unit",
+                           "position", "category", "personal_email", "phone", "citizen_id")
+FORMULAS = "__formulas__"
+CONTROL = "__control__"
+
+FIELD_LABELS = {
+    "employee_code": gettext_lazy("Employee code"),
+    "full_name": gettext_lazy("Full name"),
+    "family_name": gettext_lazy("Family name"),
+    "middle_name": gettext_lazy("Middle name"),
+    "given_name": gettext_lazy("Given name"),
+    "unit": gettext_lazy("Unit"),
+    "position": gettext_lazy("Position"),
+    "category": gettext_lazy("Category"),
+    "personal_email": gettext_lazy("Personal email"),
+    "phone": gettext_lazy("Phone"),
+    "citizen_id": gettext_lazy("Citizen ID"),
+}
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "employee_code": ("Mã cán bộ", "Mã CB", "Mã số cán bộ", "Mã nhân viên", "Employee code", "Employee ID"),
+    "full_name": ("Họ và tên", "Họ tên", "Full name", "Name"),
+    "family_name": ("Họ", "Family name", "Surname", "Last name"),
+    "middle_name": ("Tên đệm", "Tên lót", "Middle name"),
+    "given_name": ("Tên", "Given name", "First name"),
+    "unit": ("Đơn vị", "Mã đơn vị", "Unit", "Unit code", "Agency"),
+    "position": ("Chức vụ", "Position", "Title"),
+    "category": ("Loại cán bộ", "Ngạch", "Category"),
+    "personal_email": ("Email cá nhân", "Thư điện tử cá nhân", "Personal email", "Email", "E-mail"),
+    "phone": ("Số điện thoại", "Điện thoại", "SĐT", "Di động", "Số di động", "Mobile", "Phone"),
+    "citizen_id": ("Số CCCD", "CCCD", "Số định danh cá nhân", "Citizen ID"),
+}
+
+TEMPLATE_HEADERS: dict[str, tuple[str, ...]] = {
+    "vi": ("Mã cán bộ", "Họ và tên", "Họ", "Tên đệm", "Tên", "Đơn vị", "Chức vụ", "Loại cán bộ",
+           "Email cá nhân", "Số điện thoại", "Số CCCD"),
+    "en": ("Employee code", "Full name", "Family name", "Middle name", "Given name", "Unit", "Position",
+           "Category", "Personal email", "Phone", "Citizen ID"),
+}
+
+TEMPLATE_EXAMPLES: tuple[dict[str, str], ...] = (
+    {"employee_code": "QT-000123", "full_name": "Nguyễn Tiến Hoàng", "family_name": "", "middle_name": "",
+     "given_name": "", "unit": "000.00.01.H45", "position": "Chuyên viên", "category": "cong_chuc",
+     "personal_email": "hoang.nguyen@gmail.com", "phone": "0912 345 678", "citizen_id": ""},
+    {"employee_code": "QT-000124", "full_name": "", "family_name": "Niê", "middle_name": "", "given_name": "H'Hen",
+     "unit": "000.00.01.H45", "position": "Chuyên viên", "category": "vien_chuc",
+     "personal_email": "hhen.nie@gmail.com", "phone": "0987 654 321", "citizen_id": ""},
+)
+
+# The template is a document in the language the downloader picked, whatever the page language, and its
+# headers must be exactly the ones the reader accepts; so its text is fixed per language (as letters.py
+# does), not run through gettext.
+_GUIDE: dict[str, dict[str, Any]] = {
+    "vi": {
+        "data_sheet": "Danh sách cán bộ",
+        "guide_sheet": "Hướng dẫn",
+        "guide_headers": ("Cột", "Bắt buộc?", "Cách điền"),
+        "lines": (
+            ("Bắt buộc", "Mã số cán bộ do bộ phận tổ chức cấp, không trùng nhau trong toàn tỉnh. "
+             "Ví dụ: QT-000123."),
+            ("Bắt buộc, trừ khi đã điền cột Họ và cột Tên",
+             "Họ và tên đầy đủ, có dấu. Khi chỉ điền cột này, hệ thống tách tên theo thứ tự họ – tên đệm – tên: "
+             "chữ đầu là họ, chữ cuối là tên, các chữ ở giữa là tên đệm. Tên không theo thứ tự đó (ví dụ "
+             "H'Hen Niê, Y Moan Êban): để trống cột này và điền các cột Họ, Tên đệm, Tên."),
+            ("Bắt buộc nếu cột Họ và tên để trống", "Họ, ví dụ: Nguyễn, Niê."),
+            ("Không bắt buộc", "Tên đệm; có thể để trống."),
+            ("Bắt buộc nếu cột Họ và tên để trống", "Tên, ví dụ: Hoàng, H'Hen."),
+            ("Bắt buộc", "Mã đơn vị (ví dụ 000.00.01.H45) hoặc tên đơn vị đúng như trong hệ thống."),
+            ("Không bắt buộc", "Chức vụ, ví dụ: Chuyên viên, Trưởng phòng."),
+            ("Không bắt buộc", "Một trong các giá trị: can_bo (cán bộ), cong_chuc (công chức), "
+             "vien_chuc (viên chức), hop_dong (hợp đồng)."),
+            ("Không bắt buộc", "Địa chỉ email riêng của người đó (không phải email công vụ), dùng để liên hệ "
+             "khi kích hoạt tài khoản hoặc đặt lại mật khẩu."),
+            ("Không bắt buộc", "Số di động, có thể có dấu cách, ví dụ: 0912 345 678. Để cột ở định dạng "
+             "Văn bản (Text) để Excel giữ số 0 ở đầu."),
+            ("Không bắt buộc", "Số định danh cá nhân (số căn cước công dân) gồm 12 chữ số. Để cột ở định "
+             "dạng Văn bản (Text) để Excel giữ số 0 ở đầu."),
+        ),
+    },
+    "en": {
+        "data_sheet": "Staff",
+        "guide_sheet": "Instructions",
+        "guide_headers": ("Column", "Required?", "What to enter"),
+        "lines": (
+            ("Required", "The staff code HR gives the person; unique across the province. Example: QT-000123."),
+            ("Required unless Family name and Given name are filled",
+             "The full name with diacritics. When only this column is filled, the name is split family – "
+             "middle – given: the first word is the family name, the last the given name, the words between "
+             "the middle name. For names that do not follow that order (e.g. H'Hen Niê, Y Moan Êban), leave "
+             "this column empty and fill Family name, Middle name and Given name."),
+            ("Required when Full name is empty", "The family name, e.g. Nguyễn, Niê."),
+            ("Optional", "The middle name; may be empty."),
+            ("Required when Full name is empty", "The given name, e.g. Hoàng, H'Hen."),
+            ("Required", "The unit code (e.g. 000.00.01.H45) or the unit's name exactly as in the system."),
+            ("Optional", "The position, e.g. Chuyên viên, Trưởng phòng."),
+            ("Optional", "One of: can_bo (elected official), cong_chuc (civil servant), vien_chuc (public "
+             "employee), hop_dong (contract)."),
+            ("Optional", "The person's own e-mail address (not an official one), used to reach them for "
+             "account activation and password reset."),
+            ("Optional", "Mobile number, spaces allowed, e.g. 0912 345 678. Keep the column formatted as Text "
+             "so Excel keeps the leading 0."),
+            ("Optional", "The 12-digit personal identification number (citizen ID card). Keep the column "
+             "formatted as Text so Excel keeps leading zeros."),
+        ),
+    },
+}
+
+_DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+_DEFAULT_MAX_ROWS = 200_000
+# zip bomb guard: a real staff list unpacks to a few hundred MB at most and XML compresses ~10-30x
+_MAX_UNPACKED = 300 * 1024 * 1024
+_MAX_RATIO = 200
+_RATIO_FLOOR = 1024 * 1024  # below this an entry cannot hurt, whatever its ratio (tiny XML parts can exceed it)
+_HEADER_SCAN = 10  # HR sheets often carry a title row ("DANH SÁCH CÁN BỘ ...") above the headers
+_CHUNK = 1024 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and also every password-protected .xlsx
+_XLSX_EXTENSIONS = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # category Cc except tab
+_EDGE_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+_REQUIRED_MARK_RE = re.compile(r"(\s*(\(\*\)|\*|:))+$")
+_XLSX_MAX_CELL = 32767
+_FORMULA = object()
+
+Row = dict[str, Any]  # {field: str} plus optional FORMULAS / CONTROL: list[str]
+
+
+class FileError(Exception):
+    """The file as a whole cannot be used; `message` is a translated sentence saying what to do."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    """An opened staff sheet: its header row and a one-pass stream of its data rows."""
+
+    headers: list[str]
+    mapping: dict[int, str]
+    unknown_columns: list[str]
+    _source: Iterator[tuple[int, list[Any]]] = field(default_factory=lambda: iter(()), repr=False)
+    _max_rows: int = field(default=_DEFAULT_MAX_ROWS, repr=False)
+    _keep: Any = field(default=None, repr=False)  # a spooled copy of a non-seekable upload
+
+    def rows(self) -> Iterator[tuple[int, Row]]:
+        """(spreadsheet row number counting the header row from 1, {field: cleaned text}) for every row
+        that is not fully empty. Only mapped fields are keys, so an absent column is not an empty one. A formula
+        cell leaves its field "" and is listed under FORMULAS; fields stripped of control characters are listed
+        under CONTROL. Readable once. Raises FileError past the row limit or when the file breaks mid-way."""
+        count = 0
+        for number, raw in self._source:
+            record: Row = {}
+            formulas: list[str] = []
+            control: list[str] = []
+            for index, name in self.mapping.items():
+                value = raw[index] if index < len(raw) else None
+                if value is _FORMULA:
+                    record[name] = ""
+                    formulas.append(name)
+                    continue
+                text, had_control = _clean(value)
+                record[name] = text
+                if had_control:
+                    control.append(name)
+            if not formulas and not any(record.values()) and _blank_outside(raw, self.mapping):
+                continue
+            count += 1
+            if count > self._max_rows:
+                self._source.close()
+                raise FileError(_too_many_rows(self._max_rows))
+            if formulas:
+                record[FORMULAS] = formulas
+            if control:
+                record[CONTROL] = control
+            yield number, record
+
+
+def open_table(fileobj: BinaryIO, filename: str) -> Table:
+    """Open an uploaded staff sheet (XLSX or CSV), find its header row and map the columns.
+
+    The file object must stay open while rows() is read. Raises FileError."""
+    fileobj, keep = _within_size(fileobj, getattr(settings, "IDM_IMPORT_MAX_BYTES", _DEFAULT_MAX_BYTES))
+    extension = PurePath(filename or "").suffix.lower()
+    if extension == ".xls":
+        raise FileError(_("This is an old Excel file (.xls). Open it in Excel, choose Save As and pick "
+                          "Excel Workbook (.xlsx) or CSV UTF-8, then upload that file."))
+    head = fileobj.read(8)
+    fileobj.seek(0)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        source = _xlsx_source(fileobj)
+    elif head.startswith(_OLE_MAGIC):
+        raise FileError(_("This file is in the old Excel format or is password-protected. Open it in Excel, "
+                          "remove any password, choose Save As and pick Excel Workbook (.xlsx) or CSV UTF-8."))
+    elif extension in _XLSX_EXTENSIONS:
+        raise FileError(_invalid_xlsx())
+    else:
+        source = _csv_source(fileobj)
+    try:
+        headers, source = _find_header(source)
+        mapping, unknown = _map_headers(headers)
+    except BaseException:
+        source.close()
+        raise
+    return Table(headers=headers, mapping=mapping, unknown_columns=unknown, _source=source,
+                 _max_rows=getattr(settings, "IDM_IMPORT_MAX_ROWS", _DEFAULT_MAX_ROWS), _keep=keep)
+
+
+def neutralise(value) -> str:
+    """IN-04: text a spreadsheet would run as a formula gets a leading apostrophe. Numbers are left as
+    they are: a number cannot carry a formula, and "-2" from a number is a value, not an instruction."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\x00"):
+        return "'" + text
+    return text
+
+
+def write_report(rows: Iterable[dict[str, object]], columns: list[tuple[str, str]], fmt: str) -> bytes:
+    """A report file: one header row of labels, then one row per dict (values looked up by key).
+    Every text cell is neutralised; in XLSX numbers stay numbers."""
+    if fmt == "xlsx":
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Report"))
+        bold = Font(bold=True)
+        header = []
+        for _key, label in columns:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(str(label)))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_xlsx_value(row.get(key)) for key, _label in columns])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        writer = csv.writer(text, lineterminator="\r\n")  # RFC 4180: CRLF, quotes doubled, quoted when needed
+        writer.writerow([neutralise(str(label)) for _key, label in columns])
+        for row in rows:
+            writer.writerow([neutralise(row.get(key)) for key, _label in columns])
+        return codecs.BOM_UTF8 + text.getvalue().encode("utf-8")  # the BOM makes Excel read UTF-8
+    raise ValueError(f"unknown report format {fmt!r}")
+
+
+def template(lang: str, fmt: str) -> bytes:
+    """The file HR downloads to fill in: headers in `lang`, two example rows and, in XLSX, a sheet
+    explaining every column."""
+    if lang not in TEMPLATE_HEADERS:
+        raise ValueError(f"unknown template language {lang!r}")
+    headers = TEMPLATE_HEADERS[lang]
+    if fmt == "csv":
+        return write_report(TEMPLATE_EXAMPLES, list(zip(FIELDS, headers, strict=True)), "csv")
+    if fmt != "xlsx":
+        raise ValueError(f"unknown template format {fmt!r}")
+    guide = _GUIDE[lang]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = guide["data_sheet"]
+    sheet.append(headers)
+    for example in TEMPLATE_EXAMPLES:
+        sheet.append([example[name] for name in FIELDS])
+    bold = Font(bold=True)
+    for index, name in enumerate(FIELDS, start=1):
+        sheet.cell(row=1, column=index).font = bold
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(14, len(headers[index - 1]) + 4)
+        if name in ("employee_code", "phone", "citizen_id"):
+            # Text format, so Excel keeps what HR types there (0912..., 045...) instead of a number
+            sheet.column_dimensions[letter].number_format = "@"
+            for row in range(2, len(TEMPLATE_EXAMPLES) + 2):
+                sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+    help_sheet = workbook.create_sheet(guide["guide_sheet"])
+    help_sheet.append(guide["guide_headers"])
+    for cell in help_sheet[1]:
+        cell.font = bold
+    for header, (required, text) in zip(headers, guide["lines"], strict=True):
+        help_sheet.append((header, required, text))
+    for letter, width in (("A", 18), ("B", 30), ("C", 100)):
+        help_sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+def _within_size(fileobj: BinaryIO, limit: int) -> tuple[BinaryIO, Any]:
+    """The file, seekable and at offset 0, once it is known to be within `limit` bytes."""
+    try:
+        fileobj.seek(0, io.SEEK_END)
+        size = fileobj.tell()
+        fileobj.seek(0)
+        keep = None
+    except (AttributeError, OSError, ValueError):
+        # not seekable (a raw stream): copy it aside in chunks, stopping as soon as it is too big
+        keep = tempfile.SpooledTemporaryFile(max_size=8 * _CHUNK)
+        size = 0
+        while chunk := fileobj.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                keep.close()
+                raise FileError(_too_big(limit))
+            keep.write(chunk)
+        keep.seek(0)
+        fileobj = keep
+    if size > limit:
+        raise FileError(_too_big(limit))
+    if size == 0:
+        raise FileError(_("The file is empty. Fill in the template and upload it again."))
+    return fileobj, keep
+
+
+def _too_big(limit: int) -> str:
+    return _("The file is larger than %(limit)s. Split it into smaller files and import them one at a time.") % {
+        "limit": filesizeformat(limit)}
+
+
+def _too_many_rows(limit: int) -> str:
+    return _("The file has more than %(limit)s rows of staff. Split it into smaller files and import them one "
+             "at a time.") % {"limit": number_format(limit, force_grouping=True)}
+
+
+def _invalid_xlsx() -> str:
+    return _("This is not a valid XLSX file. Open it in Excel, choose Save As and pick Excel Workbook (.xlsx) "
+             "or CSV UTF-8, then upload that file.")
+
+
+def _not_unicode() -> str:
+    return _("The file is not UTF-8 or UTF-16 text. In Excel choose Save As → CSV UTF-8 (Comma delimited), "
+             "then upload that file.")
+
+
+def _xlsx_source(fileobj: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
+    _refuse_zip_bomb(fileobj)
+    try:
+        workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many types on a damaged file; to the user it is one problem
+        logger.info("unreadable XLSX upload", exc_info=True)
+        raise FileError(_invalid_xlsx())
+    if not workbook.worksheets:
+        workbook.close()
+        raise FileError(_invalid_xlsx())
+    sheet = workbook.worksheets[0]
+    # the stored dimension is often wrong (files written by other tools); read what is really there
+    sheet.reset_dimensions()
+    return _xlsx_rows(workbook, sheet)
+
+
+def _xlsx_rows(workbook, sheet) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        # missing rows come back as empty tuples, so counting from 1 gives the row numbers Excel shows
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            yield number, [_FORMULA if _is_formula(cell) else cell.value for cell in cells]
+    except FileError:
+        raise
+    except Exception:
+        logger.info("unreadable XLSX worksheet", exc_info=True)
+        raise FileError(_invalid_xlsx())
+    finally:
+        workbook.close()
+
+
+def _is_formula(cell) -> bool:
+    return cell.data_type == "f" or isinstance(cell.value, (ArrayFormula, DataTableFormula))
+
+
+def _refuse_zip_bomb(fileobj: BinaryIO) -> None:
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise FileError(_invalid_xlsx())
+    finally:
+        fileobj.seek(0)
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio_too_high = entry.file_size > _RATIO_FLOOR and entry.file_size > _MAX_RATIO * max(entry.compress_size, 1)
+        if ratio_too_high or total > _MAX_UNPACKED:
+            raise FileError(_("This XLSX file unpacks to far more data than a staff list holds, so it was refused. "
+                              "Open it in Excel, delete unused rows, columns and sheets, and save it again."))
+
+
+class _Borrowed(io.RawIOBase):
+    """Lets a TextIOWrapper read the caller's file without closing it when the wrapper goes away."""
+
+    def __init__(self, fileobj: BinaryIO):
+        self._fileobj = fileobj
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._fileobj.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _csv_source(fileobj: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
+    head = fileobj.read(4096)
+    fileobj.seek(0)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"  # Excel's "Unicode Text": reads the BOM, then the right byte order
+    elif b"\x00" in head and head.count(b"\x00") * 4 > len(head):
+        raise FileError(_not_unicode())  # UTF-16 without a BOM, or not text at all
+    else:
+        encoding = "utf-8-sig"  # with or without the BOM Excel's "CSV UTF-8" writes
+    text = io.TextIOWrapper(io.BufferedReader(_Borrowed(fileobj), _CHUNK), encoding=encoding, errors="strict",
+                            newline="")
+    return _csv_rows(text)
+
+
+def _csv_rows(text: io.TextIOWrapper) -> Iterator[tuple[int, list[Any]]]:
+    number = 0
+    try:
+        first: list[str] = []
+        while line := text.readline(_CHUNK):
+            first.append(line)
+            if line.strip():
+                break
+        reader = csv.reader(itertools.chain(first, text), delimiter=_sniff_delimiter(first[-1] if first else ""))
+        for number, row in enumerate(reader, start=1):
+            yield number, row
+    except UnicodeDecodeError:
+        raise FileError(_not_unicode())
+    except csv.Error as exc:
+        raise FileError(_("Row %(row)s cannot be read (%(error)s). Check the quotation marks in that row, or save "
+                          "the file again as CSV UTF-8.") % {"row": number + 1, "error": exc})
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=counts.get)  # ties keep the first: the comma
+    return best if counts[best] else ","
+
+
+def _find_header(source: Iterator[tuple[int, list[Any]]]) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """The header is the first non-empty row, unless a title row sits above it: then the first of the
+    first few non-empty rows that names a known column."""
+    seen: list[tuple[int, list[Any], list[str]]] = []
+    for number, raw in source:
+        texts = ["" if value is _FORMULA else _clean(value)[0] for value in raw]
+        if not any(texts):
+            continue
+        seen.append((number, raw, texts))
+        if any(_field_for(text) for text in texts) or len(seen) == _HEADER_SCAN:
+            break
+    if not seen:
+        raise FileError(_("The file has no rows. Put the column headers in the first row and one person per row "
+                          "below them, as in the template."))
+    pick = next((i for i, (_n, _r, texts) in enumerate(seen) if any(_field_for(t) for t in texts)), 0)
+    headers = seen[pick][2]
+    while headers and not headers[-1]:
+        headers.pop()
+    rest = [(number, raw) for number, raw, _texts in seen[pick + 1:]]
+    return headers, _chain(rest, source)
+
+
+def _chain(first: list[tuple[int, list[Any]]], source: Iterator[tuple[int, list[Any]]]):
+    try:
+        yield from first
+        yield from source
+    finally:
+        source.close()
+
+
+def _map_headers(headers: list[str]) -> tuple[dict[int, str], list[str]]:
+    mapping: dict[int, str] = {}
+    where: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        name = _field_for(header)
+        if name is None:
+            unknown.append(header)
+        elif name in where:
+            first = where[name]
+            raise FileError(_("Columns %(first)s and %(second)s both hold %(field)s. Keep one of them and delete "
+                              "the other.") % {"first": _column(headers, first), "second": _column(headers, index),
+                                               "field": FIELD_LABELS[name]})
+        else:
+            where[name] = index
+            mapping[index] = name
+    missing = [FIELD_LABELS[name] for name in ("employee_code", "unit") if name not in where]
+    if "full_name" not in where and not ("family_name" in where and "given_name" in where):
+        missing.insert(1, _("Full name (or Family name and Given name)"))
+    if missing:
+        raise FileError(_("The file has no column for: %(columns)s. Download the template to see the column "
+                          "headers to use.") % {"columns": ", ".join(str(label) for label in missing)})
+    return mapping, unknown
+
+
+def _column(headers: list[str], index: int) -> str:
+    return _("“%(header)s” (column %(letter)s)") % {"header": headers[index], "letter": get_column_letter(index + 1)}
+
+
+def _header_key(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold().replace("_", " ")
+    text = " ".join(text.strip(_EDGE_INVISIBLE).split())
+    return _REQUIRED_MARK_RE.sub("", text)
+
+
+def _without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _build_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for name, aliases in ALIASES.items():
+        for alias in (name, *aliases):
+            key = _header_key(alias)
+            lookup.setdefault(key, name)
+            lookup.setdefault(_without_diacritics(key), name)
+    return lookup
+
+
+_LOOKUP = _build_lookup()
+
+
+def _field_for(header: str) -> str | None:
+    key = _header_key(header)
+    return _LOOKUP.get(key) or _LOOKUP.get(_without_diacritics(key))
+
+
+def _blank_outside(raw: list[Any], mapping: dict[int, str]) -> bool:
+    """True when every cell outside the mapped columns is empty too."""
+    for index, value in enumerate(raw):
+        if index in mapping or value is None:
+            continue
+        if value is _FORMULA or not isinstance(value, str) or value.strip(_EDGE_INVISIBLE + " \t\r\n\xa0"):
+            return False
+    return True
+
+
+def _clean(value: Any) -> tuple[str, bool]:
+    """The cell as text (NFC, stripped; whole numbers without ".0"; dates ISO) and whether control
+    characters had to be removed from it."""
+    if value is None:
+        return "", False
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "TRUE" if value else "FALSE"
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else repr(value)
+    elif isinstance(value, dt.datetime):
+        text = value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    elif isinstance(value, (dt.date, dt.time)):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    text = unicodedata.normalize("NFC", text).strip().strip(_EDGE_INVISIBLE).strip()
+    if _CONTROL_RE.search(text):
+        return _CONTROL_RE.sub("", text).strip(), True
+    return text, False
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, (bool, int, Decimal)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if value is None:
+        return None
+    # neutralise first, then drop what XML cannot hold: "\x00=1" stays prefixed
+    return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))[:_XLSX_MAX_CELL]

@@ -1,0 +1,206 @@
+"""Bulk onboarding from the spreadsheet HR keeps: preview, commit, re-import, bad input."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from directory import gateway
+from directory.errors import DirectoryUnavailable
+from provisioning import imports
+from provisioning.models import AuditEntry, ImportBatch, Person, PersonStatus
+from provisioning.outbox import directory_changes_drain
+from provisioning.reconcile import compare
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+VI_HEADERS = ["Mã cán bộ", "Họ và tên", "Họ", "Tên đệm", "Tên", "Đơn vị", "Chức vụ", "Email cá nhân",
+              "Số điện thoại", "Số CCCD"]
+
+
+def xlsx(rows, headers=VI_HEADERS) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def tree():
+    p = factories.province()
+    return {"p": p, "stc": factories.unit(p, "000.00.03.H45", "Sở Tài chính"),
+            "syt": factories.unit(p, "000.00.05.H45", "Sở Y tế", mail_domain="syt.quangtri.gov.vn"),
+            "gl": factories.unit(p, "H45.XA.010", "UBND xã Gio Linh", kind="commune"),
+            "gl2": factories.unit(factories.unit(p, "000.00.09.H45", "Sở Xây dựng"), "000.09.01.H45",
+                                  "UBND xã Gio Linh", kind="division")}
+
+
+GOOD = [
+    ["QT-001", "Nguyễn Tiến Hoàng", "", "", "", "000.00.03.H45", "Chuyên viên", "hoang@gmail.com", "0912345678", ""],
+    ["QT-002", "Trần Thị Minh Khai", "", "", "", "sở  tài CHÍNH", "Phó Giám đốc", "", "912345679", "001190000001"],
+    ["QT-003", "", "Niê", "", "H'Hen", "Sở Y tế", "Bác sĩ", "", "", ""],
+    ["QT-004", "Nguyễn Tiến Hoàng", "", "", "", "000.00.05.H45", "Điều dưỡng", "", "", ""],
+]
+BAD = [
+    ["QT-101", "", "", "", "", "000.00.03.H45", "", "", "", ""],  # no name
+    ["QT-102", "Lê Văn Tám", "", "", "", "Sở Không Tồn Tại", "", "", "", ""],  # unknown unit
+    ["QT-103", "Lê Văn Tám", "", "", "", "UBND xã Gio Linh", "", "", "", ""],  # ambiguous unit
+    ["QT-104", "Lê Văn Tám", "", "", "", "000.00.03.H45", "", "not-an-email", "12345", "123"],
+    ["QT-001", "Phạm Văn Trùng", "", "", "", "000.00.03.H45", "", "", "", ""],  # duplicate code in file
+    ["QT-105", "Lê *)(uid=*))(|(uid=* Tám", "", "", "", "000.00.03.H45", "", "", "", ""],
+    ["QT-106", "Lê Văn\u200b Tám", "", "", "", "000.00.03.H45", "", "", "", ""],  # zero-width space
+    ["QT-107", "Lê Văn " + "A" * 80, "", "", "", "000.00.03.H45", "", "", "", ""],  # overlong given name
+    ["QT 108 (bad)", "Lê Văn Tám", "", "", "", "000.00.03.H45", "", "", "", ""],  # bad employee code
+]
+
+
+def run(content: bytes, name="ds.xlsx", commit=True, scope=None) -> ImportBatch:
+    batch = imports.import_create(actor=None, fileobj=io.BytesIO(content), filename=name, scope=scope)
+    batch = imports.import_validate(batch.pk)
+    if commit and batch.status == ImportBatch.Status.PREVIEW:
+        batch = imports.import_commit(batch.pk)
+        directory_changes_drain()
+    return batch
+
+
+def test_mixed_file_good_rows_go_in_bad_rows_are_explained(tree):
+    preview = run(xlsx(GOOD + BAD), commit=False)
+    assert (preview.total, preview.to_create, preview.rejected) == (13, 4, 9)
+    assert Person.objects.count() == 0  # a preview changes nothing
+    rows = {}
+    for r in preview.rows.order_by("row_number"):
+        rows.setdefault(r.employee_code, r)
+    assert rows["QT-001"].proposed_uid == "hoangnt" and rows["QT-004"].proposed_uid == "hoangnt2"
+    assert rows["QT-004"].proposed_mail == "hoangnt2@syt.quangtri.gov.vn"
+    assert "unit" in rows["QT-102"].errors and "Sở Không Tồn Tại" in rows["QT-102"].errors["unit"][0]
+    ambiguous = rows["QT-103"].errors["unit"][0]
+    assert "H45.XA.010" in ambiguous and "000.09.01.H45" in ambiguous
+    assert set(rows["QT-104"].errors) == {"personal_email", "phone", "citizen_id"}
+    assert [r for r in preview.rows.filter(row_number=6)][0].errors  # the duplicate QT-001 row
+    assert "family_name" in rows["QT-105"].errors or "middle_name" in rows["QT-105"].errors
+    assert rows["QT-106"].errors and rows["QT-107"].errors and rows["QT 108 (bad)"].errors
+    done = run(xlsx(GOOD + BAD))
+    assert (done.created, done.rejected, done.failed) == (4, 9, 0)
+    khai = Person.objects.get(employee_code="QT-002")
+    assert (khai.uid, khai.phone, khai.status) == ("khaittm", "+84912345679", PersonStatus.STAGED)
+    assert khai.citizen_id_digest and "001190000001" not in khai.citizen_id_encrypted
+    assert Person.objects.get(employee_code="QT-003").uid == "hhenn"
+    for p in Person.objects.all():
+        entry = gateway.person_get(p.uid)
+        assert entry is not None and entry.mail == p.mail and entry.status == "staged"
+    assert compare().total == 0
+    assert AuditEntry.objects.filter(action="person.onboarded").count() == 4
+
+
+def test_errors_are_in_vietnamese_and_the_report_downloads(tree):
+    from django.utils import translation
+
+    with translation.override("vi"):
+        batch = run(xlsx(BAD), commit=False)
+        report = imports.error_report(batch, "xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(report)).active
+    lines = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+    assert lines[0][0] == "Dòng"
+    assert any("Sở Không Tồn Tại" in (r[4] or "") for r in lines[1:])
+    csv_report = imports.error_report(batch, "csv").decode("utf-8-sig")
+    assert "QT-104" in csv_report
+
+
+def test_reimport_updates_by_employee_code_and_never_duplicates(tree):
+    run(xlsx(GOOD))
+    again = run(xlsx(GOOD), commit=False)
+    assert (again.to_create, again.to_update, again.unchanged) == (0, 0, 4)
+    changed = [list(r) for r in GOOD]
+    changed[0][6] = "Trưởng phòng"
+    changed[1][5] = "000.00.05.H45"  # Khai moves to the health department
+    batch = run(xlsx(changed))
+    assert (batch.created, batch.updated, batch.unchanged) == (0, 2, 2)
+    assert Person.objects.count() == 4
+    assert Person.objects.get(employee_code="QT-001").position == "Trưởng phòng"
+    khai = Person.objects.get(employee_code="QT-002")
+    assert khai.unit.code == "000.00.05.H45" and khai.mail == "khaittm@syt.quangtri.gov.vn"
+    assert gateway.person_get("khaittm").mail_aliases == ["khaittm@quangtri.gov.vn"]
+    assert compare().total == 0
+
+
+def test_a_person_missing_from_a_later_file_is_not_touched(tree):
+    run(xlsx(GOOD))
+    run(xlsx(GOOD[:1]))
+    assert Person.objects.count() == 4
+    assert set(Person.objects.values_list("status", flat=True)) == {PersonStatus.STAGED}
+    assert len(gateway.people_uids()) == 4
+
+
+def test_hr_scope_limits_what_a_file_may_touch(tree):
+    batch = run(xlsx(GOOD), commit=False, scope=tree["stc"])
+    rows = {r.employee_code: r for r in batch.rows.all()}
+    assert rows["QT-001"].action == "create" and rows["QT-003"].action == "reject"
+    assert "outside the units you manage" in rows["QT-003"].errors["unit"][0]
+
+
+@pytest.mark.parametrize("content,name,needle", [
+    (b"\xff\xfe\x00\x00garbage", "x.xlsx", "XLSX"),
+    (b"M\xe3 c\xe1n b\xf4\xf2,H\xf2o v\xe0 t\xean\nA,B\n", "x.csv", "UTF-8"),  # Windows-1258
+    (b"Name,Something\nA,B\n", "x.csv", "no column"),
+    (b"", "x.csv", ""),
+])
+def test_unreadable_files_fail_with_a_message_and_change_nothing(tree, content, name, needle):
+    batch = run(content, name=name)
+    assert batch.status == ImportBatch.Status.FAILED and batch.file_error
+    assert needle.lower() in batch.file_error.lower()
+    assert Person.objects.count() == 0
+
+
+def test_an_oversized_upload_is_refused(tree, settings):
+    settings.IDM_IMPORT_MAX_BYTES = 1000
+    batch = run(xlsx(GOOD * 20))
+    assert batch.status == ImportBatch.Status.FAILED and "MB" in batch.file_error
+
+
+def test_the_directory_stopped_mid_import_loses_nothing(tree, stack):
+    batch = imports.import_validate(imports.import_create(actor=None, fileobj=io.BytesIO(xlsx(GOOD)),
+                                                          filename="ds.xlsx", scope=None).pk)
+    stack.stop()
+    batch = imports.import_commit(batch.pk)
+    assert batch.created == 4  # SQL has them, with their outbox rows
+    with pytest.raises(DirectoryUnavailable):
+        directory_changes_drain()
+    stack.start()
+    directory_changes_drain()
+    directory_changes_drain()  # a second run (duplicate delivery) changes nothing
+    assert sorted(gateway.people_uids()) == sorted(Person.objects.values_list("uid", flat=True))
+    assert compare().total == 0
+
+
+def test_import_staff_command(tree, tmp_path):
+    good, mixed = tmp_path / "good.xlsx", tmp_path / "mixed.xlsx"
+    good.write_bytes(xlsx(GOOD))
+    mixed.write_bytes(xlsx(GOOD + BAD))
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as info:
+        call_command("import_staff", str(mixed), "--dry-run", "--report", str(tmp_path / "r.csv"), stdout=out)
+    assert info.value.code == 1 and Person.objects.count() == 0
+    assert out.getvalue().strip().splitlines()[-1].startswith("import mixed.xlsx (dry run): 13 rows; would create 4")
+    assert "QT-104" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    out = io.StringIO()
+    call_command("import_staff", str(good), stdout=out)  # every row accepted: exit status 0
+    assert out.getvalue().strip().splitlines()[-1] == "import good.xlsx: 4 rows; created 4, updated 0; 0 unchanged; " \
+                                                      "0 rejected; 0 failed"
+    assert len(gateway.people_uids()) == 4
+
+
+def test_import_staff_exit_status_for_an_unreadable_file(tmp_path):
+    bad = tmp_path / "bad.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0 old excel")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as info:
+        call_command("import_staff", str(bad), "--dry-run", stdout=out, stderr=err)
+    assert info.value.code == 2
+    assert out.getvalue().strip() == "import bad.xls: file rejected" and ".xlsx" in err.getvalue()
