@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +26,24 @@ POSITIONS = ["Chuyên viên", "Chuyên viên chính", "Trưởng phòng", "Phó 
 
 
 class Stack:
-    def __init__(self, nosync: bool):
+    """slapd + SQLite, and with `worker=True` a private Redis and a Celery worker thread: the
+    outbox is then applied while the import goes on, exactly as in production."""
+
+    def __init__(self, nosync: bool, worker: bool = False):
         from directory import slapd
 
         self.tmp = Path(tempfile.mkdtemp(prefix="idm-bench-"))
+        self.redis = self.worker = None
+        redis_url = "redis://127.0.0.1:1/0"
+        if worker:
+            port = slapd.free_port()
+            self.redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                                           "--appendonly", "no", "--dir", str(self.tmp)], stdout=subprocess.DEVNULL)
+            redis_url = f"redis://127.0.0.1:{port}/0"
+            for _ in range(200):
+                if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode == 0:
+                    break
+                time.sleep(0.02)
         self.slapd_cfg = slapd.temporary(nosync=nosync, root_password="bench-root-pw",
                                          idm_password="bench-idm-pw", mail_password="bench-mail-pw")
         slapd.prepare(self.slapd_cfg)
@@ -36,7 +52,7 @@ class Stack:
             DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_VAR_DIR=str(self.tmp),
             IDM_DATABASE_URL=f"sqlite:///{self.tmp / 'bench.sqlite3'}", IDM_LDAP_URL=self.slapd_cfg.url,
             IDM_LDAP_BASE_DN=self.slapd_cfg.base_dn, IDM_LDAP_BIND_DN=self.slapd_cfg.idm_dn,
-            IDM_LDAP_BIND_PASSWORD=self.slapd_cfg.idm_password, IDM_REDIS_URL="redis://127.0.0.1:1/0",
+            IDM_LDAP_BIND_PASSWORD=self.slapd_cfg.idm_password, IDM_REDIS_URL=redis_url,
             IDM_LOG_LEVEL="ERROR")
         import django
 
@@ -44,10 +60,21 @@ class Stack:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        if worker:
+            from celery.contrib.testing.worker import start_worker
+
+            from idm.celery import app
+
+            self.worker = start_worker(app, pool="solo", perform_ping_check=False, loglevel="ERROR")
+            self.worker.__enter__()
 
     def close(self):
         from directory import slapd
 
+        if self.worker is not None:
+            self.worker.__exit__(None, None, None)
+        if self.redis is not None:
+            self.redis.terminate()
         slapd.stop(self.proc)
         shutil.rmtree(self.slapd_cfg.directory, ignore_errors=True)
         shutil.rmtree(self.tmp, ignore_errors=True)

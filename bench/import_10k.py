@@ -20,7 +20,7 @@ NOSYNC = "--nosync" in sys.argv
 
 
 def main() -> None:
-    stack = Stack(nosync=NOSYNC)
+    stack = Stack(nosync=NOSYNC, worker=True)
     try:
         from directory import gateway, slapd, testing
         from provisioning import imports
@@ -37,9 +37,12 @@ def main() -> None:
             batch = imports.import_create(actor=None, fileobj=f, filename="staff.xlsx", scope=None)
         batch = imports.import_validate(batch.pk)
         t1 = time.perf_counter()
-        batch = imports.import_commit(batch.pk)
+        batch = imports.import_commit(batch.pk)  # the worker applies each committed chunk meanwhile
         t2 = time.perf_counter()
-        directory_changes_drain()
+        from provisioning.models import DirectoryChange
+
+        while DirectoryChange.objects.exclude(status="applied").exists():
+            time.sleep(0.05)
         t3 = time.perf_counter()
         assert batch.created == N, (batch.created, batch.rejected, batch.failed)
         with_mail = [p for p in gateway.people_find() if p.mail]
@@ -75,8 +78,9 @@ def main() -> None:
         finally:
             slapd.stop(proc)
         print(f"slapd olcDbNoSync={'TRUE' if NOSYNC else 'FALSE'}; {N} people")
-        print(f"  idm import: validate {t1 - t0:.1f} s, commit to SQL {t2 - t1:.1f} s, directory {t3 - t2:.1f} s; "
-              f"total {t3 - t0:.1f} s = {ours:.0f} people/s")
+        print(f"  idm import: validate {t1 - t0:.1f} s, commit to SQL {t2 - t1:.1f} s (the worker writes the "
+              f"directory meanwhile), directory done {t3 - t2:.1f} s later")
+        print(f"  idm total {t3 - t0:.1f} s = {ours:.0f} people/s")
         print(f"  ldapadd of the same entries: {N / base:.1f} s = {base:.0f} entries/s")
         print(f"  ratio idm/ldapadd = {ours / base:.2f} (target >= 0.5, aim 1.0)")
     finally:

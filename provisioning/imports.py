@@ -220,7 +220,10 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.COMMITTING, processed=0)
     todo = batch.rows.filter(action__in=[Action.CREATE, Action.UPDATE], done=False).order_by("row_number")
     units = {u.pk: u for u in Unit.objects.all()}
+    for u in units.values():  # each unit's domain and rule, resolved once for the whole file
+        u.resolved = unit_resolved_settings(u, [units[i] for i in u.ancestor_ids if i in units])
     taken = set(Person.objects.values_list("uid", flat=True))
+    taken_addresses = set(MailAddress.objects.values_list("address", flat=True))
     processed = batch.rows.filter(done=True).count()
     ids = list(todo.values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
@@ -231,7 +234,7 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
             for row in chunk:
                 try:
                     with transaction.atomic():
-                        person = _apply_row(row, units, taken, actor, created)
+                        person = _apply_row(row, units, taken, taken_addresses, actor, created)
                     row.person, row.done, row.outcome_error = person, True, ""
                 except ValidationError as exc:
                     row.done, row.outcome_error = True, "; ".join(_messages(exc))
@@ -255,14 +258,15 @@ def _messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _apply_row(row: ImportRow, units: dict, taken: set, actor, created: list[int]) -> Person:
+def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, actor, created: list[int]) -> Person:
     data = dict(row.data)
     unit = units[data.pop("unit_id")]
     data.pop("unit_code", None)
     cid = protect.decrypt(data.pop("citizen_id_encrypted", ""))
     if row.action == Action.CREATE:
         person = person_create(actor=actor, unit=unit, values=dict(data, citizen_id=cid), status=PersonStatus.STAGED,
-                               warnings=row.warnings, taken_uids=taken, enqueue=False)
+                               warnings=row.warnings, taken_uids=taken, taken_addresses=taken_addresses,
+                               resolved=unit.resolved, enqueue=False)
         created.append(person.pk)
         return person
     changes = {f: data[f] for f in COMPARED} | {"unit": unit}

@@ -150,7 +150,9 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["family_name", "given_name", "uid"]
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "family_name"])]
+        # the staff list sorts by name: an index in that order makes any page a walk, not a sort
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "family_name"]),
+                   models.Index(fields=["family_name", "given_name", "uid"], name="person_name_order")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.uid})"

@@ -42,7 +42,8 @@ def _address_taken(address: str) -> bool:
     return MailAddress.objects.filter(address=address).exists()
 
 
-def allocate_identity(stem: str, domain: str, *, taken_uids: set[str] | None = None) -> tuple[str, str]:
+def allocate_identity(stem: str, domain: str, *, taken_uids: set[str] | None = None,
+                      taken_addresses: set[str] | None = None) -> tuple[str, str]:
     """The first free (uid, address) for a stem; callers still rely on the unique constraints
     and retry on IntegrityError, so concurrent onboardings never share one."""
     taken = taken_uids if taken_uids is not None else set(
@@ -51,27 +52,34 @@ def allocate_identity(stem: str, domain: str, *, taken_uids: set[str] | None = N
         if uid in taken:
             continue
         address = f"{uid}@{domain}" if domain else ""
-        if address and _address_taken(address):
+        if address and (address in taken_addresses if taken_addresses is not None else _address_taken(address)):
             taken.add(uid)
             continue
         return uid, address
     raise AssertionError("unreachable")
 
 
+def _duplicate_code() -> ValidationError:
+    return ValidationError({"employee_code": [_("Another person already has this employee code.")]})
+
+
 def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus.STAGED, warnings: list | None = None,
-                  taken_uids: set[str] | None = None, enqueue: bool = True) -> Person:
-    """Create a checked person (values from validation.person) in the current transaction."""
-    if Person.objects.filter(employee_code=values["employee_code"]).exists():
-        raise ValidationError({"employee_code": [_("Another person already has this employee code.")]})
+                  taken_uids: set[str] | None = None, taken_addresses: set[str] | None = None,
+                  resolved: tuple[str, str] | None = None, enqueue: bool = True) -> Person:
+    """Create a checked person (values from validation.person) in the current transaction.
+    A bulk caller passes the sets of uids and addresses it knows are taken, which saves two
+    queries a person; the unique constraints still decide."""
+    if taken_uids is None and Person.objects.filter(employee_code=values["employee_code"]).exists():
+        raise _duplicate_code()
     cid = values.get("citizen_id") or ""
     if cid and Person.objects.filter(citizen_id_digest=protect.digest(cid)).exists():
         raise ValidationError({"citizen_id": [_("Another person already has this citizen ID.")]})
-    domain, rule = unit_resolved_settings(unit)
+    domain, rule = resolved or unit_resolved_settings(unit)
     stem = naming.local_part(values["family_name"], values["middle_name"], values["given_name"], rule)
     taken = taken_uids if taken_uids is not None else set(
         Person.objects.filter(uid__startswith=stem).values_list("uid", flat=True))
     for _attempt in range(50):
-        uid, address = allocate_identity(stem, domain, taken_uids=taken)
+        uid, address = allocate_identity(stem, domain, taken_uids=taken, taken_addresses=taken_addresses)
         person = Person(
             uid=uid, unit=unit, status=status, mail=address or None,
             employee_code=values["employee_code"], family_name=values["family_name"],
@@ -89,10 +97,14 @@ def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus
                     MailAddress.objects.create(address=address, person=person, kind=MailAddress.Kind.PRIMARY)
         except IntegrityError:
             if Person.objects.filter(employee_code=values["employee_code"]).exists():
-                raise ValidationError({"employee_code": [_("Another person already has this employee code.")]})
+                raise _duplicate_code() from None
             taken.add(uid)  # taken between our read and our write: the next candidate
+            if taken_addresses is not None and address:
+                taken_addresses.add(address)
             continue
         taken.add(uid)
+        if taken_addresses is not None and address:
+            taken_addresses.add(address)
         audit_record(actor=actor, action="person.onboarded", target=person, after=snapshot(person, PERSON_FIELDS))
         if enqueue:
             _enqueue(person)
