@@ -139,7 +139,10 @@ def test_a_person_missing_from_a_later_file_is_not_touched(tree):
 
 
 def test_hr_scope_limits_what_a_file_may_touch(tree):
-    batch = run(xlsx(GOOD), commit=False, scope=tree["stc"])
+    from django.utils import translation
+
+    with translation.override("en"):
+        batch = run(xlsx(GOOD), commit=False, scope=tree["stc"])
     rows = {r.employee_code: r for r in batch.rows.all()}
     assert rows["QT-001"].action == "create" and rows["QT-003"].action == "reject"
     assert "outside the units you manage" in rows["QT-003"].errors["unit"][0]
