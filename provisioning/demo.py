@@ -73,3 +73,21 @@ def load_staff(staff: list[tuple], *, actor=None) -> LoadResult:
                 person_update(actor=actor, person=person, **wanted)
                 result.people_updated += 1
     return result
+
+
+def grant_demo_roles(province_code: str, hr_unit_code: str) -> list[tuple[str, str, str]]:
+    """The demo's HR officers: the first staff member of the home-affairs department for the
+    whole province, and the first staff member of every other department for that department."""
+    from accounts.models import Role, RoleAssignment
+
+    granted = []
+    units = {u.code: u for u in Unit.objects.filter(kind="department")}
+    province = Unit.objects.get(code=province_code)
+    for code, unit in sorted(units.items()):
+        person = Person.objects.filter(employee_code=demo_employee_code(code, 1)).first()
+        if person is None:
+            continue
+        scope = province if code == hr_unit_code else unit
+        RoleAssignment.objects.get_or_create(person=person, role=Role.HR_ADMIN, unit=scope)
+        granted.append((person.uid, person.full_name, scope.name))
+    return granted

@@ -147,6 +147,9 @@ def main() -> int:
         "superadmin": {"username": "superadmin", "password": sec["superadmin"]},
         "demo_staff": {"example_usernames": ["hoangnt", "khaittm", "ducdv"], "password": demo_data.DEMO_PASSWORD},
     }
+    roles_file = VAR / "demo-logins.json"
+    hr = json.loads(roles_file.read_text()).get("hr_officer", "") if roles_file.exists() else ""
+    stack["demo_staff"]["hr_officer"] = hr
     (VAR / "dev-stack.json").write_text(json.dumps(stack, indent=2, ensure_ascii=False))
     (VAR / "dev-stack.json").chmod(0o600)
     say(f"ready in {time.monotonic() - t0:.1f} s")
@@ -154,6 +157,7 @@ def main() -> int:
   idm is running at   {stack['web_url']}   (health: {stack['healthz']})
   superadmin          superadmin / {sec['superadmin']}
   demo staff          hoangnt, khaittm, ducdv, ... (or their official address) / {demo_data.DEMO_PASSWORD}
+  HR officer          {hr} (whole province: people, imports, activation letters) / same password
   LDAP                {cfg.url}  base {cfg.base_dn}
                       bind as {cfg.idm_dn} (password in var/dev-stack.json)
   logs                var/celery.log, var/ldap/slapd.log, var/redis/redis.log

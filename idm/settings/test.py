@@ -19,3 +19,6 @@ import tempfile as _tempfile  # noqa: E402
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"{_tempfile.gettempdir()}/idm-test-{os.getpid()}.sqlite3"}  # noqa: F405
+
+# uploads, reports and demo logins written by tests stay out of the development var/
+VAR_DIR = __import__("pathlib").Path(_tempfile.mkdtemp(prefix="idm-test-var-"))
