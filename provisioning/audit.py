@@ -4,7 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from provisioning.models import AuditEntry
+
+ACTION_LABELS = {
+    "person.onboarded": _("added"),
+    "person.updated": _("details changed"),
+    "person.transferred": _("transferred"),
+    "person.suspended": _("suspended"),
+    "person.reinstated": _("reinstated"),
+    "person.left": _("marked as left"),
+    "person.rehired": _("rehired"),
+    "person.mailbox_removed": _("mailbox removed after the retention period"),
+    "person.activation_issued": _("activation code issued"),
+    "person.activated": _("account activated"),
+    "unit.created": _("unit created"),
+    "unit.renamed": _("unit renamed"),
+    "unit.moved": _("unit moved"),
+    "unit.updated": _("unit changed"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
