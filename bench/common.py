@@ -60,19 +60,18 @@ class Stack:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        if worker:
-            from celery.contrib.testing.worker import start_worker
-
-            from idm.celery import app
-
-            self.worker = start_worker(app, pool="solo", perform_ping_check=False, loglevel="ERROR")
-            self.worker.__enter__()
+        if worker:  # a separate process, as in production (a thread would share our GIL)
+            self.worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "idm", "worker", "--pool", "solo",
+                                            "--without-gossip", "--without-mingle", "--without-heartbeat",
+                                            "--loglevel", "ERROR", "--quiet"], cwd=ROOT, env=dict(os.environ))
+            time.sleep(1.5)  # let it connect before the clock starts
 
     def close(self):
         from directory import slapd
 
         if self.worker is not None:
-            self.worker.__exit__(None, None, None)
+            self.worker.terminate()
+            self.worker.wait(10)
         if self.redis is not None:
             self.redis.terminate()
         slapd.stop(self.proc)

@@ -32,8 +32,16 @@ def action_label(action: str) -> str:
 
 def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
                  source_ip: str | None = None) -> AuditEntry:
+    entry = audit_entry(actor=actor, action=action, target=target, before=before, after=after, source_ip=source_ip)
+    entry.save()
+    return entry
+
+
+def audit_entry(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
+                source_ip: str | None = None) -> AuditEntry:
+    """The audit row, unsaved (bulk callers save many at once)."""
     label = "system" if actor is None else (actor.get_username() or f"user {actor.pk}")
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=label,
         action=action,

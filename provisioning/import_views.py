@@ -17,7 +17,7 @@ from accounts.models import Role
 from accounts.scopes import hr_required, role_units
 from provisioning import imports, spreadsheets
 from provisioning.forms import UploadForm
-from provisioning.models import ImportBatch, ImportRow, Unit
+from provisioning.models import ImportBatch, ImportRow, Person, Unit
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,11 @@ def import_detail(request, pk: int):
         rows = rows.filter(action=show)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     labels = imports.FIELD_LABELS()
+    mails = dict(Person.objects.filter(employee_code__in=[r.employee_code for r in page.object_list])
+                 .values_list("employee_code", "mail"))
     for r in page.object_list:
+        r.mail = mails.get(r.employee_code) if r.action in (ImportRow.Action.CREATE, ImportRow.Action.UPDATE) \
+            and batch.status == ImportBatch.Status.DONE else r.proposed_mail
         r.error_list = [(labels.get(f, f), m) for f, ms in r.errors.items() for m in ms]
         r.name = r.data.get("full_name") or " ".join(
             x for x in (r.data.get("family_name"), r.data.get("middle_name"), r.data.get("given_name")) if x)

@@ -16,14 +16,24 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from provisioning import naming, protect, spreadsheets, validation
-from provisioning.models import DirectoryChange, ImportBatch, ImportRow, MailAddress, Person, PersonStatus, Unit
+from provisioning.audit import audit_entry, snapshot
+from provisioning.models import (
+    AuditEntry,
+    DirectoryChange,
+    ImportBatch,
+    ImportRow,
+    MailAddress,
+    Person,
+    PersonStatus,
+    Unit,
+)
 from provisioning.outbox import directory_change_enqueue_many
-from provisioning.people import person_create, person_update
+from provisioning.people import PERSON_FIELDS, allocate_identity, new_person, person_create, person_update
 from provisioning.units import unit_resolved_settings
 
 log = logging.getLogger(__name__)
@@ -231,14 +241,23 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
                      .order_by("row_number"))
         with transaction.atomic():
             created: list[int] = []
-            for row in chunk:
+            fresh = [r for r in chunk if r.action == Action.CREATE]
+            if fresh and _bulk_create(fresh, units, taken, taken_addresses, actor, created):
+                chunk_rest = [r for r in chunk if r.action != Action.CREATE]
+            else:
+                chunk_rest = chunk
+            for row in chunk_rest:
                 try:
                     with transaction.atomic():
                         person = _apply_row(row, units, taken, taken_addresses, actor, created)
                     row.person, row.done, row.outcome_error = person, True, ""
                 except ValidationError as exc:
                     row.done, row.outcome_error = True, "; ".join(_messages(exc))
-            ImportRow.objects.bulk_update(chunk, ["person", "done", "outcome_error"])
+            if chunk_rest:
+                ImportRow.objects.bulk_update(chunk_rest, ["person", "done", "outcome_error"])
+            if len(chunk_rest) < len(chunk):  # the fast path's rows: one UPDATE (bulk_update costs ~1 ms a row)
+                fast = [r.pk for r in chunk if r.action == Action.CREATE]
+                ImportRow.objects.filter(pk__in=fast).update(done=True, outcome_error="")
             directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=created)
             processed += len(chunk)
             ImportBatch.objects.filter(pk=batch.pk).update(processed=processed)
@@ -250,6 +269,41 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     batch.status, batch.finished_at = Status.DONE, timezone.now()
     batch.save()
     return batch
+
+
+def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses: set, actor,
+                 created: list[int]) -> bool:
+    """The fast path for new people: one INSERT each for the people, their addresses, the audit
+    rows. If anything collides (someone onboarded the same code or address meanwhile) nothing of
+    it stays and the caller takes the rows one by one."""
+    uids, addresses = set(taken), set(taken_addresses)
+    people = []
+    for row in rows:
+        data = dict(row.data)
+        unit = units[data.pop("unit_id")]
+        data.pop("unit_code", None)
+        cid = protect.decrypt(data.pop("citizen_id_encrypted", ""))
+        domain, rule = unit.resolved
+        stem = naming.local_part(data["family_name"], data["middle_name"], data["given_name"], rule)
+        uid, address = allocate_identity(stem, domain, taken_uids=uids, taken_addresses=addresses)
+        uids.add(uid)
+        if address:
+            addresses.add(address)
+        people.append(new_person(unit=unit, values=data, status=PersonStatus.STAGED, warnings=row.warnings, uid=uid,
+                                 address=address, citizen_id=cid))
+    try:
+        with transaction.atomic():
+            Person.objects.bulk_create(people)
+            MailAddress.objects.bulk_create(MailAddress(address=p.mail, person=p, kind=MailAddress.Kind.PRIMARY)
+                                            for p in people if p.mail)
+            AuditEntry.objects.bulk_create(audit_entry(actor=actor, action="person.onboarded", target=p,
+                                                       after=snapshot(p, PERSON_FIELDS)) for p in people)
+    except IntegrityError:
+        return False
+    taken.update(uids)
+    taken_addresses.update(addresses)
+    created.extend(p.pk for p in people)  # the row finds its person by employee code
+    return True
 
 
 def _messages(exc: ValidationError) -> list[str]:

@@ -59,6 +59,22 @@ def allocate_identity(stem: str, domain: str, *, taken_uids: set[str] | None = N
     raise AssertionError("unreachable")
 
 
+def new_person(*, unit: Unit, values: dict, status: str, warnings: list | None, uid: str, address: str,
+               citizen_id: str) -> Person:
+    """An unsaved Person from checked values and an allocated identity."""
+    person = Person(
+        uid=uid, unit=unit, status=status, mail=address or None,
+        employee_code=values["employee_code"], family_name=values["family_name"],
+        middle_name=values["middle_name"], given_name=values["given_name"], position=values["position"],
+        category=values["category"], personal_email=values.get("personal_email", ""),
+        phone=values.get("phone", ""), citizen_id_encrypted=protect.encrypt(citizen_id),
+        citizen_id_digest=protect.digest(citizen_id), senior=values.get("senior", looks_senior(values["position"])),
+        name_warning="; ".join(str(w) for w in (warnings or []))[:255],
+    )
+    person.search_text = person.searchable()
+    return person
+
+
 def _duplicate_code() -> ValidationError:
     return ValidationError({"employee_code": [_("Another person already has this employee code.")]})
 
@@ -80,16 +96,8 @@ def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus
         Person.objects.filter(uid__startswith=stem).values_list("uid", flat=True))
     for _attempt in range(50):
         uid, address = allocate_identity(stem, domain, taken_uids=taken, taken_addresses=taken_addresses)
-        person = Person(
-            uid=uid, unit=unit, status=status, mail=address or None,
-            employee_code=values["employee_code"], family_name=values["family_name"],
-            middle_name=values["middle_name"], given_name=values["given_name"], position=values["position"],
-            category=values["category"], personal_email=values.get("personal_email", ""),
-            phone=values.get("phone", ""), citizen_id_encrypted=protect.encrypt(cid),
-            citizen_id_digest=protect.digest(cid), senior=values.get("senior", looks_senior(values["position"])),
-            name_warning="; ".join(str(w) for w in (warnings or []))[:255],
-        )
-        person.search_text = person.searchable()
+        person = new_person(unit=unit, values=values, status=status, warnings=warnings, uid=uid, address=address,
+                            citizen_id=cid)
         try:
             with transaction.atomic():
                 person.save()

@@ -155,7 +155,10 @@ def test_hr_scope_limits_what_a_file_may_touch(tree):
     (b"", "x.csv", ""),
 ])
 def test_unreadable_files_fail_with_a_message_and_change_nothing(tree, content, name, needle):
-    batch = run(content, name=name)
+    from django.utils import translation
+
+    with translation.override("en"):
+        batch = run(content, name=name)
     assert batch.status == ImportBatch.Status.FAILED and batch.file_error
     assert needle.lower() in batch.file_error.lower()
     assert Person.objects.count() == 0
