@@ -210,3 +210,17 @@ def test_import_staff_exit_status_for_an_unreadable_file(tmp_path):
         call_command("import_staff", str(bad), "--dry-run", stdout=out, stderr=err)
     assert info.value.code == 2
     assert out.getvalue().strip() == "import bad.xls: file rejected" and ".xlsx" in err.getvalue()
+
+
+def test_a_code_taken_between_preview_and_commit_fails_only_that_row(tree):
+    from provisioning.people import person_onboard
+
+    preview = run(xlsx(GOOD), commit=False)
+    person_onboard(actor=None, unit=tree["stc"], family="Đỗ", middle="", given="Hải", employee_code="QT-002")
+    batch = imports.import_commit(preview.pk)
+    assert (batch.created, batch.failed) == (3, 1)
+    failed = batch.rows.exclude(outcome_error="").get()
+    message = failed.outcome_error.lower()
+    assert failed.employee_code == "QT-002" and ("employee code" in message or "mã cán bộ" in message)
+    assert Person.objects.get(employee_code="QT-002").given_name == "Hải"  # the other one is untouched
+    assert Person.objects.filter(employee_code__in=["QT-001", "QT-003", "QT-004"]).count() == 3
