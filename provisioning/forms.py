@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from provisioning.models import PersonCategory, PersonStatus
+from provisioning.models import NamingRule, PersonCategory, PersonStatus, UnitKind
 
 
 class PersonForm(forms.Form):
@@ -47,3 +47,23 @@ class ActivationForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("New password again"), strip=False, max_length=1024,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class UnitForm(forms.Form):
+    """Create or change a unit, from a date (history keeps the earlier state)."""
+
+    code = forms.CharField(label=_("Unit code"), max_length=35)
+    name = forms.CharField(label=_("Name"), max_length=255)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=None, required=False)
+    mail_domain = forms.CharField(label=_("Mail domain"), max_length=253, required=False,
+                                  help_text=_("Leave empty to inherit the parent unit's domain."))
+    naming_rule = forms.ChoiceField(label=_("Address rule"), required=False,
+                                    choices=[("", _("inherit from the parent unit"))] + list(NamingRule.choices))
+    effective = forms.DateField(label=_("In effect from"), widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=_("Today or a past date; the tree as of earlier dates keeps the "
+                                            "old details."))
+
+    def __init__(self, *args, parents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents

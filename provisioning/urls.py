@@ -5,7 +5,9 @@ from provisioning import import_views, people_views, views
 app_name = "provisioning"
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
+    path("units/new/", views.unit_edit, name="unit_new"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("units/<str:code>/edit/", views.unit_edit, name="unit_edit"),
     path("people/", people_views.people_list, name="people"),
     path("people/new/", people_views.person_new, name="person_new"),
     path("people/letters/", people_views.activation_letters, name="activation_letters"),

@@ -3,17 +3,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from provisioning.forms import UnitForm
 from provisioning.models import DirectoryChange, Person, PersonStatus, Unit, UnitKind
-from provisioning.units import flatten, tree_as_of, unit_ancestors, unit_resolved_settings
+from provisioning.units import flatten, tree_as_of, unit_ancestors, unit_create, unit_resolved_settings, unit_update
 
 EXPORT_UNSAFE = ("=", "+", "-", "@", "\t", "\r", "\0")
 
@@ -96,6 +99,48 @@ def unit_detail(request, code: str):
     children = unit.children.order_by("name")
     people = Paginator(unit.people.order_by("family_name", "given_name"), 50).get_page(request.GET.get("page"))
     return render(request, "provisioning/unit_detail.html", {
-        "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule, "versions": versions,
-        "children": children, "people": people,
+        "can_edit": _superadmin(request), "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule,
+        "versions": versions, "children": children, "people": people,
     })
+
+
+def _superadmin(request) -> bool:
+    return request.user.is_authenticated and request.user.is_superuser and request.user.source == "local"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def unit_edit(request, code: str | None = None):
+    """The superadmin creates units and changes them from an effective date."""
+    if not _superadmin(request):
+        raise PermissionDenied
+    unit = get_object_or_404(Unit, code=code) if code else None
+    parents = Unit.objects.order_by("path")
+    if unit is not None:
+        parents = parents.exclude(path__startswith=unit.path)
+    initial = {"effective": timezone.localdate()}
+    if unit is not None:
+        initial |= {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent,
+                    "mail_domain": unit.mail_domain, "naming_rule": unit.naming_rule}
+    form = UnitForm(request.POST or None, parents=parents, initial=initial)
+    if unit is not None:
+        form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if unit is None:
+                unit = unit_create(actor=request.user, code=d["code"], name=d["name"], kind=d["kind"],
+                                   parent=d["parent"], mail_domain=d["mail_domain"], naming_rule=d["naming_rule"],
+                                   effective=d["effective"])
+            else:
+                unit = unit_update(actor=request.user, unit=unit, effective=d["effective"], name=d["name"],
+                                   kind=d["kind"], parent=d["parent"], mail_domain=d["mail_domain"],
+                                   naming_rule=d["naming_rule"])
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The unit was saved."))
+            return redirect("provisioning:unit_detail", code=unit.code)
+    return render(request, "provisioning/unit_form.html", {"form": form, "unit": unit},
+                  status=400 if form.errors else 200)

@@ -224,3 +224,15 @@ def test_a_code_taken_between_preview_and_commit_fails_only_that_row(tree):
     assert failed.employee_code == "QT-002" and ("employee code" in message or "mã cán bộ" in message)
     assert Person.objects.get(employee_code="QT-002").given_name == "Hải"  # the other one is untouched
     assert Person.objects.filter(employee_code__in=["QT-001", "QT-003", "QT-004"]).count() == 3
+
+
+def test_ldap_metacharacters_in_free_text_fields_are_stored_literally(tree):
+    hostile = "*)(uid=*))(|(uid=*"
+    rows = [["QT-201", "Lê Văn Tám", "", "", "", "000.00.03.H45", hostile, "", "", ""],
+            ["QT-202", "Lê Văn Tư", "", "", "", "000.00.03.H45", 'a,ou=x+y"<>;=\\', "", "", ""]]
+    batch = run(xlsx(rows))
+    assert batch.created == 2
+    assert gateway.person_get("tamlv").position == hostile
+    assert gateway.person_get("tulv").position == 'a,ou=x+y"<>;=\\'
+    assert [p.uid for p in gateway.people_find(name_contains="*")] == []
+    assert compare().total == 0

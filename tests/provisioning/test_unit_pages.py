@@ -102,3 +102,31 @@ def test_unit_detail_shows_history_inherited_domain_and_staff(staff_client, tree
 def test_overview_counts(staff_client, tree):
     r = staff_client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 200 and r.context["counts"]["units"] == 42
+
+
+def test_superadmin_changes_a_units_rule_and_domain_from_a_date(staff_client, tree):
+    from provisioning.models import Unit
+    from provisioning.units import unit_resolved_settings
+
+    unit = Unit.objects.get(code="000.00.04.H45")
+    r = staff_client.post(f"/units/{unit.code}/edit/", {
+        "name": "Sở số 4 (mới)", "kind": "department", "parent": tree.pk, "mail_domain": "so4.quangtri.gov.vn",
+        "naming_rule": "initials_given", "effective": dt.date.today().isoformat()})
+    assert r.status_code == 302
+    unit.refresh_from_db()
+    assert unit_resolved_settings(unit) == ("so4.quangtri.gov.vn", "initials_given")
+    assert unit.versions.count() == 2
+
+
+def test_unit_form_errors_are_explained(staff_client, tree):
+    r = staff_client.post("/units/new/", {"code": "bad code", "name": "", "kind": "department", "parent": tree.pk,
+                                          "effective": "2999-01-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400 and 'class="field-error"' in r.content.decode()
+
+
+def test_hr_and_staff_cannot_edit_units(client, tree):
+    from accounts.models import User
+
+    user = User.objects.create_user("someone", source=User.Source.DIRECTORY)
+    client.force_login(user, backend="accounts.backends.DirectoryBackend")
+    assert client.get("/units/new/").status_code in (302, 403)
