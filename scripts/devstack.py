@@ -26,6 +26,8 @@ VAR = Path(os.environ.get("IDM_VAR_DIR", ROOT / "var"))
 WEB_PORT = int(os.environ.get("IDM_WEB_PORT", "8000"))
 LDAP_PORT = int(os.environ.get("IDM_LDAP_PORT", "3389"))
 REDIS_PORT = int(os.environ.get("IDM_REDIS_PORT", "6380"))
+IMAP_PORT = int(os.environ.get("IDM_IMAP_PORT", "1143"))
+LMTP_PORT = int(os.environ.get("IDM_LMTP_PORT", "2424"))
 HOST = "127.0.0.1"
 PY = sys.executable
 children: list[tuple[str, subprocess.Popen]] = []
@@ -84,7 +86,8 @@ def manage(env: dict, *args: str) -> None:
 
 def main() -> int:
     VAR.mkdir(parents=True, exist_ok=True)
-    for port, what in ((WEB_PORT, "IDM_WEB_PORT"), (LDAP_PORT, "IDM_LDAP_PORT"), (REDIS_PORT, "IDM_REDIS_PORT")):
+    for port, what in ((WEB_PORT, "IDM_WEB_PORT"), (LDAP_PORT, "IDM_LDAP_PORT"), (REDIS_PORT, "IDM_REDIS_PORT"),
+                       (IMAP_PORT, "IDM_IMAP_PORT"), (LMTP_PORT, "IDM_LMTP_PORT")):
         if port_busy(port):
             say(f"port {port} on {HOST} is already in use (another `make run`?). Stop it, or set {what}.")
             return 2
@@ -107,6 +110,14 @@ def main() -> int:
             break
         time.sleep(0.02)
     say(f"redis on redis://{HOST}:{REDIS_PORT}")
+    from provisioning import mailserver
+
+    mail_cfg = mailserver.MailServerConfig(directory=str(VAR / "dovecot"), imap_port=IMAP_PORT, lmtp_port=LMTP_PORT,
+                                           ldap_url=cfg.url, base_dn=cfg.base_dn, bind_dn=cfg.mail_dn,
+                                           bind_password=sec["ldap_mail"], redis_port=REDIS_PORT)
+    mailserver.prepare(mail_cfg)
+    children.append(("dovecot", mailserver.start(mail_cfg)))
+    say(f"dovecot: IMAP {HOST}:{IMAP_PORT}, LMTP {HOST}:{LMTP_PORT} (mail in {mail_cfg.directory}/mail)")
     bind_pw_file = VAR / "ldap-idm-password"
     bind_pw_file.write_text(sec["ldap_idm"])
     bind_pw_file.chmod(0o600)
@@ -144,6 +155,8 @@ def main() -> int:
         "mail_bind_dn": cfg.mail_dn,
         "mail_bind_password": sec["ldap_mail"],
         "redis_url": f"redis://{HOST}:{REDIS_PORT}/0",
+        "imap": f"{HOST}:{IMAP_PORT}",
+        "lmtp": f"{HOST}:{LMTP_PORT}",
         "superadmin": {"username": "superadmin", "password": sec["superadmin"]},
         "demo_staff": {"example_usernames": ["hoangnt", "khaittm", "ducdv"], "password": demo_data.DEMO_PASSWORD},
     }
@@ -158,6 +171,7 @@ def main() -> int:
   superadmin          superadmin / {sec['superadmin']}
   demo staff          hoangnt, khaittm, ducdv, ... (or their official address) / {demo_data.DEMO_PASSWORD}
   HR officer          {hr} (whole province: people, imports, activation letters) / same password
+  mail (Dovecot)      IMAP {HOST}:{IMAP_PORT}, LMTP {HOST}:{LMTP_PORT}: log in with a demo address and password
   LDAP                {cfg.url}  base {cfg.base_dn}
                       bind as {cfg.idm_dn} (password in var/dev-stack.json)
   logs                var/celery.log, var/ldap/slapd.log, var/redis/redis.log
