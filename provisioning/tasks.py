@@ -55,3 +55,14 @@ def import_commit_task(batch_id: int) -> None:
     from provisioning.imports import import_commit
 
     import_commit(batch_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6, ignore_result=True)
+def collect_mail_usage(self) -> None:
+    """Daily: copy what Dovecot reported into the day's snapshot; retry while it is away."""
+    from provisioning.usage import UsageSourceUnavailable, collect_from_dovecot
+
+    try:
+        collect_from_dovecot()
+    except UsageSourceUnavailable as exc:
+        raise self.retry(exc=exc, countdown=min(3600, 60 * 2 ** self.request.retries)) from None

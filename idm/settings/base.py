@@ -121,6 +121,8 @@ IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
 IDM_IMPORT_MAX_BYTES = int(env("IDM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IDM_IMPORT_MAX_ROWS = int(env("IDM_IMPORT_MAX_ROWS", "200000"))
 IDM_FIELD_KEY = env("IDM_FIELD_KEY", "")
+# where Dovecot's last_login and quota_clone plugins write (defaults to the broker's Redis)
+IDM_MAIL_USAGE_REDIS_URL = env("IDM_MAIL_USAGE_REDIS_URL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -153,6 +155,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_t
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {"task": "provisioning.tasks.sweep_directory_changes", "schedule": 30.0},
     "mailbox-retention": {"task": "provisioning.tasks.remove_expired_mailboxes", "schedule": 6 * 3600.0},
+    "mail-usage": {"task": "provisioning.tasks.collect_mail_usage", "schedule": 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 
