@@ -4,4 +4,6 @@ from accounts.scopes import has_role
 
 def roles(request):
     user = getattr(request, "user", None)
-    return {"is_hr": bool(user and user.is_authenticated and has_role(user, Role.HR_ADMIN))}
+    signed_in = bool(user and user.is_authenticated)
+    return {"is_hr": signed_in and has_role(user, Role.HR_ADMIN),
+            "is_it_lead": signed_in and has_role(user, Role.IT_LEAD)}

@@ -20,7 +20,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -222,6 +222,37 @@ def open_table(fileobj: BinaryIO, filename: str) -> Table:
     """Open an uploaded staff sheet (XLSX or CSV), find its header row and map the columns.
 
     The file object must stay open while rows() is read. Raises FileError."""
+    return _open(fileobj, filename, _field_for, _map_headers)
+
+
+def open_sheet(fileobj: BinaryIO, filename: str, *, aliases: Mapping[str, Iterable[str]],
+               labels: Mapping[str, Any], required: Iterable[str] = ()) -> Table:
+    """Open an XLSX or CSV sheet of some other kind than the staff list, with the same guards (size, zip
+    bombs, encodings, title rows above the header, row limit) and the same header matching (case, diacritics,
+    spaces and a trailing "*" or ":" ignored), but with the caller's columns: `aliases` maps each field name
+    to the headers that mean it, `labels` names the fields in messages, and a field of `required` without a
+    column is a FileError. Rows come back as open_table's do. The file object must stay open while rows()
+    is read. Raises FileError."""
+    lookup = _build_lookup(aliases)
+    required = tuple(required)
+
+    def field_for(header: str) -> str | None:
+        return _lookup_field(lookup, header)
+
+    def map_headers(headers: list[str]) -> tuple[dict[int, str], list[str]]:
+        mapping, unknown = _map_columns(headers, field_for, labels)
+        present = set(mapping.values())
+        missing = [str(labels.get(name, name)) for name in required if name not in present]
+        if missing:
+            raise FileError(_("The file has no column for: %(columns)s. Add the missing columns to the header "
+                              "row and upload the file again.") % {"columns": ", ".join(missing)})
+        return mapping, unknown
+
+    return _open(fileobj, filename, field_for, map_headers)
+
+
+def _open(fileobj: BinaryIO, filename: str, field_for: Callable[[str], str | None],
+          map_headers: Callable[[list[str]], tuple[dict[int, str], list[str]]]) -> Table:
     fileobj, keep = _within_size(fileobj, getattr(settings, "IDM_IMPORT_MAX_BYTES", _DEFAULT_MAX_BYTES))
     extension = PurePath(filename or "").suffix.lower()
     if extension == ".xls":
@@ -239,8 +270,8 @@ def open_table(fileobj: BinaryIO, filename: str) -> Table:
     else:
         source = _csv_source(fileobj)
     try:
-        headers, source = _find_header(source)
-        mapping, unknown = _map_headers(headers)
+        headers, source = _find_header(source, field_for)
+        mapping, unknown = map_headers(headers)
     except BaseException:
         source.close()
         raise
@@ -484,21 +515,23 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _find_header(source: Iterator[tuple[int, list[Any]]]) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+def _find_header(source: Iterator[tuple[int, list[Any]]], field_for: Callable[[str], str | None] | None = None,
+                 ) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
     """The header is the first non-empty row, unless a title row sits above it: then the first of the
     first few non-empty rows that names a known column."""
+    field_for = field_for or _field_for
     seen: list[tuple[int, list[Any], list[str]]] = []
     for number, raw in source:
         texts = ["" if value is _FORMULA else _clean(value)[0] for value in raw]
         if not any(texts):
             continue
         seen.append((number, raw, texts))
-        if any(_field_for(text) for text in texts) or len(seen) == _HEADER_SCAN:
+        if any(field_for(text) for text in texts) or len(seen) == _HEADER_SCAN:
             break
     if not seen:
         raise FileError(_("The file has no rows. Put the column headers in the first row and one person per row "
                           "below them, as in the template."))
-    pick = next((i for i, (_n, _r, texts) in enumerate(seen) if any(_field_for(t) for t in texts)), 0)
+    pick = next((i for i, (_n, _r, texts) in enumerate(seen) if any(field_for(t) for t in texts)), 0)
     headers = seen[pick][2]
     while headers and not headers[-1]:
         headers.pop()
@@ -515,29 +548,38 @@ def _chain(first: list[tuple[int, list[Any]]], source: Iterator[tuple[int, list[
 
 
 def _map_headers(headers: list[str]) -> tuple[dict[int, str], list[str]]:
-    mapping: dict[int, str] = {}
-    where: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, header in enumerate(headers):
-        if not header:
-            continue
-        name = _field_for(header)
-        if name is None:
-            unknown.append(header)
-        elif name in where:
-            first = where[name]
-            raise FileError(_("Columns %(first)s and %(second)s both hold %(field)s. Keep one of them and delete "
-                              "the other.") % {"first": _column(headers, first), "second": _column(headers, index),
-                                               "field": FIELD_LABELS[name]})
-        else:
-            where[name] = index
-            mapping[index] = name
+    mapping, unknown = _map_columns(headers, _field_for, FIELD_LABELS)
+    where = set(mapping.values())
     missing = [FIELD_LABELS[name] for name in ("employee_code", "unit") if name not in where]
     if "full_name" not in where and not ("family_name" in where and "given_name" in where):
         missing.insert(1, _("Full name (or Family name and Given name)"))
     if missing:
         raise FileError(_("The file has no column for: %(columns)s. Download the template to see the column "
                           "headers to use.") % {"columns": ", ".join(str(label) for label in missing)})
+    return mapping, unknown
+
+
+def _map_columns(headers: list[str], field_for: Callable[[str], str | None],
+                 labels: Mapping[str, Any]) -> tuple[dict[int, str], list[str]]:
+    """{column index: field} for the headers that name a field, and the headers that name none. Two
+    columns for one field are a FileError."""
+    mapping: dict[int, str] = {}
+    where: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        name = field_for(header)
+        if name is None:
+            unknown.append(header)
+        elif name in where:
+            first = where[name]
+            raise FileError(_("Columns %(first)s and %(second)s both hold %(field)s. Keep one of them and delete "
+                              "the other.") % {"first": _column(headers, first), "second": _column(headers, index),
+                                               "field": labels.get(name, name)})
+        else:
+            where[name] = index
+            mapping[index] = name
     return mapping, unknown
 
 
@@ -556,9 +598,9 @@ def _without_diacritics(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _build_lookup() -> dict[str, str]:
+def _build_lookup(fields: Mapping[str, Iterable[str]] = ALIASES) -> dict[str, str]:
     lookup: dict[str, str] = {}
-    for name, aliases in ALIASES.items():
+    for name, aliases in fields.items():
         for alias in (name, *aliases):
             key = _header_key(alias)
             lookup.setdefault(key, name)
@@ -570,8 +612,12 @@ _LOOKUP = _build_lookup()
 
 
 def _field_for(header: str) -> str | None:
+    return _lookup_field(_LOOKUP, header)
+
+
+def _lookup_field(lookup: Mapping[str, str], header: str) -> str | None:
     key = _header_key(header)
-    return _LOOKUP.get(key) or _LOOKUP.get(_without_diacritics(key))
+    return lookup.get(key) or lookup.get(_without_diacritics(key))
 
 
 def _blank_outside(raw: list[Any], mapping: dict[int, str]) -> bool:

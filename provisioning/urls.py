@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from provisioning import import_views, people_views, views
+from provisioning import import_views, mailbox_views, people_views, views
 
 app_name = "provisioning"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("people/<int:pk>/", people_views.person_detail, name="person"),
     path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
     path("people/<int:pk>/action/", people_views.person_action, name="person_action"),
+    path("mailboxes/", mailbox_views.mailbox_list, name="mailboxes"),
+    path("me/", mailbox_views.my_account, name="me"),
     path("imports/", import_views.import_list, name="imports"),
     re_path(r"^imports/template\.(?P<fmt>xlsx|csv)$", import_views.import_template, name="import_template"),
     path("imports/<int:pk>/", import_views.import_detail, name="import"),

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from directory import connection as dir_connection
 from directory import slapd, testing
+from provisioning import mailserver
 
 
 def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 10) -> None:
@@ -118,3 +119,23 @@ def stack(ldap_server, redis_server):
 @pytest.fixture
 def slapd_config(ldap_server) -> slapd.SlapdConfig:
     return ldap_server.config
+
+
+@pytest.fixture(scope="session")
+def dovecot(ldap_server, redis_server):
+    c = ldap_server.config
+    cfg = mailserver.MailServerConfig(directory=tempfile.mkdtemp(prefix="idm-dovecot-"), imap_port=slapd.free_port(),
+                                      lmtp_port=slapd.free_port(), ldap_url=c.url, base_dn=c.base_dn, bind_dn=c.mail_dn,
+                                      bind_password=c.mail_password, redis_port=redis_server["port"])
+    mailserver.prepare(cfg)
+    proc = mailserver.start(cfg)
+    yield cfg
+    mailserver.stop(proc)
+    shutil.rmtree(cfg.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def empty_mailboxes(dovecot):
+    for child in (Path(dovecot.directory) / "mail").iterdir():
+        shutil.rmtree(child, ignore_errors=True)
+    yield dovecot

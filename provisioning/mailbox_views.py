@@ -1,0 +1,103 @@
+"""Mailbox usage pages: for IT leads, every mailbox in their scope; for a person, their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Q, Subquery
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from accounts.scopes import has_role, role_units, within
+from provisioning import spreadsheets
+from provisioning.models import MailboxUsage, Person, PersonStatus, Unit
+
+ACTIVITY = ("never", "inactive30", "inactive90", "active30")
+SORTS = {"name": ("family_name", "given_name", "uid"), "unit": ("unit__name", "family_name"),
+         "storage": (F("bytes_used").desc(nulls_last=True), "uid"),
+         "login": (F("last_login").desc(nulls_last=True), "uid")}
+
+
+def latest_day() -> dt.date | None:
+    return MailboxUsage.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+def mailboxes_for(user, day: dt.date | None):
+    qs = within(Person.objects.filter(mail__isnull=False, mailbox_removed_on__isnull=True), user, Role.IT_LEAD,
+                "unit__path").select_related("unit")
+    usage = MailboxUsage.objects.filter(person=OuterRef("pk"), day=day)
+    return qs.annotate(bytes_used=Subquery(usage.values("bytes_used")[:1]),
+                       last_login=Subquery(usage.values("last_login")[:1]),
+                       messages=Subquery(usage.values("messages")[:1]))
+
+
+@require_GET
+@login_required
+def mailbox_list(request):
+    if not has_role(request.user, Role.IT_LEAD):
+        raise PermissionDenied
+    day = latest_day()
+    qs = mailboxes_for(request.user, day)
+    unit_code = request.GET.get("unit", "")[:35]
+    if unit_code:
+        unit = within(Unit.objects.filter(code=unit_code), request.user, Role.IT_LEAD, "path").first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
+    status = request.GET.get("status", "")
+    if status in PersonStatus.values:
+        qs = qs.filter(status=status)
+    activity = request.GET.get("activity", "")
+    now = timezone.now()
+    if activity == "never":
+        qs = qs.filter(last_login__isnull=True)
+    elif activity in ("inactive30", "inactive90"):
+        days = 30 if activity == "inactive30" else 90
+        qs = qs.filter(Q(last_login__isnull=True) | Q(last_login__lt=now - dt.timedelta(days=days)))
+    elif activity == "active30":
+        qs = qs.filter(last_login__gte=now - dt.timedelta(days=30))
+    sort = request.GET.get("sort", "name")
+    qs = qs.order_by(*SORTS.get(sort, SORTS["name"]))
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        return _export(qs, fmt, day)
+    paths = role_units(request.user, Role.IT_LEAD)
+    units = Unit.objects.order_by("path").only("code", "name", "depth")
+    if paths is not None:
+        units = within(units, request.user, Role.IT_LEAD, "path")
+    return render(request, "provisioning/mailbox_list.html", {
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "day": day, "units": units,
+        "statuses": PersonStatus.choices, "sort": sort, "activity": activity, "unit": unit_code, "status": status,
+        "query_string": request.GET.urlencode()})
+
+
+def _export(qs, fmt: str, day) -> HttpResponse:
+    columns = [("mail", _("Official email")), ("name", _("Name")), ("unit", _("Unit")), ("status", _("Status")),
+               ("bytes_used", _("Storage used (bytes)")), ("messages", _("Messages")),
+               ("last_login", _("Last login"))]
+
+    def rows():
+        for p in qs.iterator(chunk_size=2000):
+            yield {"mail": p.mail, "name": p.full_name, "unit": p.unit.name, "status": p.get_status_display(),
+                   "bytes_used": p.bytes_used, "messages": p.messages,
+                   "last_login": timezone.localtime(p.last_login).strftime("%Y-%m-%d %H:%M") if p.last_login else ""}
+
+    response = HttpResponse(spreadsheets.write_report(rows(), columns, fmt),
+                            content_type="text/csv; charset=utf-8" if fmt == "csv" else
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="mailboxes-{day or "none"}.{fmt}"'
+    return response
+
+
+@require_GET
+@login_required
+def my_account(request):
+    """A staff member's own page: who they are in the directory and their mailbox use."""
+    person = Person.objects.select_related("unit").filter(uid=request.user.username).first()
+    usage = MailboxUsage.objects.filter(person=person).order_by("-day").first() if person else None
+    return render(request, "provisioning/my_account.html", {"person": person, "usage": usage})

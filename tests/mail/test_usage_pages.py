@@ -1,0 +1,73 @@
+"""IT leads read mailbox use within their scope; a person sees their own."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role, RoleAssignment
+from provisioning.models import MailboxUsage
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(client):
+    p = factories.province()
+    stc = factories.unit(p, "000.00.03.H45", "Sở Tài chính")
+    syt = factories.unit(p, "000.00.05.H45", "Sở Y tế")
+    lead = factories.person(stc, "Phạm", "Thị", "Lan")
+    RoleAssignment.objects.create(person=lead, role=Role.IT_LEAD, unit=stc)
+    fresh = factories.person(stc, "Nguyễn", "Tiến", "Hoàng")
+    stale = factories.person(stc, "Trần", "Thị Minh", "Khai")
+    never = factories.person(stc, "Đặng", "Văn", "Đức")
+    outsider = factories.person(syt, "Võ", "Thị", "Sáu")
+    today, now = timezone.localdate(), timezone.now()
+    for person, login, size in ((fresh, now - dt.timedelta(days=2), 5_000_000),
+                                (stale, now - dt.timedelta(days=45), 900),
+                                (never, None, None), (outsider, now, 1)):
+        MailboxUsage.objects.create(day=today, address=person.mail, person=person, last_login=login,
+                                    bytes_used=size, messages=3 if size else None, source="dovecot")
+    client.post("/accounts/login/", {"username": lead.uid, "password": factories.PASSWORD})
+    return {"lead": lead}
+
+
+def test_it_lead_sees_the_mailboxes_of_their_scope_only(client, scene, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        page = client.get("/mailboxes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "hoangnt@quangtri.gov.vn" in page and "sauvt@" not in page
+    assert "4.8\xa0MB" in page or "4.8 MB" in page
+
+
+@pytest.mark.parametrize("activity,expected", [
+    ("never", {"ducdv"}), ("inactive30", {"khaittm", "ducdv"}), ("inactive90", {"ducdv"}),
+    ("active30", {"hoangnt", "lanpt"}),
+])
+def test_activity_filters(client, scene, activity, expected):
+    MailboxUsage.objects.create(day=timezone.localdate(), address=scene["lead"].mail, person=scene["lead"],
+                                last_login=timezone.now(), source="dovecot")
+    page = client.get("/mailboxes/", {"activity": activity}).content.decode()
+    shown = {uid for uid in ("hoangnt", "khaittm", "ducdv", "lanpt") if f"{uid}@quangtri.gov.vn" in page}
+    assert shown == expected
+
+
+def test_sorting_by_storage_and_export(client, scene):
+    page = client.get("/mailboxes/", {"sort": "storage"}).content.decode()
+    assert page.index("hoangnt@") < page.index("khaittm@")
+    r = client.get("/mailboxes/", {"export": "csv", "sort": "storage"})
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "hoangnt@quangtri.gov.vn" and rows[1][4] == "5000000"
+    assert not any("sauvt" in c for row in rows for c in row)
+
+
+def test_staff_without_the_role_are_refused_and_see_their_own_use(client, scene):
+    client.logout()
+    client.post("/accounts/login/", {"username": "hoangnt", "password": factories.PASSWORD})
+    assert client.get("/mailboxes/").status_code == 403
+    page = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "hoangnt@quangtri.gov.vn" in page and "4.8" in page
