@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from provisioning.models import NamingRule, PersonCategory, PersonStatus, UnitKind
+from provisioning.models import NamingRule, Person, PersonCategory, PersonStatus, UnitKind
 
 
 class PersonForm(forms.Form):
@@ -21,6 +21,8 @@ class PersonForm(forms.Form):
     phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
     citizen_id = forms.CharField(label=_("Citizen ID (CCCD)"), max_length=20, required=False,
                                  help_text=_("12 digits; stored encrypted and never shown in lists."))
+    mailbox_decision = forms.ChoiceField(label=_("Official mailbox"), required=False,
+                                         choices=Person.MailboxDecision.choices)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +62,13 @@ class UnitForm(forms.Form):
                                   help_text=_("Leave empty to inherit the parent unit's domain."))
     naming_rule = forms.ChoiceField(label=_("Address rule"), required=False,
                                     choices=[("", _("inherit from the parent unit"))] + list(NamingRule.choices))
+    mailbox_policy = forms.CharField(
+        label=_("Who gets a mailbox"), max_length=64, required=False,
+        help_text=_("all, none, or categories separated by commas (can_bo, cong_chuc, vien_chuc, hop_dong); "
+                    "empty inherits from the parent unit."))
+    default_quota_mb = forms.IntegerField(label=_("Default mailbox quota (MB)"), required=False, min_value=10,
+                                          max_value=1_000_000,
+                                          help_text=_("Leave empty to inherit the parent unit's quota."))
     effective = forms.DateField(label=_("In effect from"), widget=forms.DateInput(attrs={"type": "date"}),
                                 help_text=_("Today or a past date; the tree as of earlier dates keeps the "
                                             "old details."))
@@ -67,3 +76,14 @@ class UnitForm(forms.Form):
     def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents
+
+
+    def clean_mailbox_policy(self):
+        value = "".join(self.cleaned_data.get("mailbox_policy", "").split()).lower()
+        if value in ("", "all", "none"):
+            return value
+        parts = value.split(",")
+        unknown = [p for p in parts if p not in PersonCategory.values]
+        if unknown:
+            raise forms.ValidationError(_("Unknown category: %(list)s.") % {"list": ", ".join(unknown)})
+        return ",".join(parts)

@@ -70,21 +70,39 @@ def mailbox_list(request):
     units = Unit.objects.order_by("path").only("code", "name", "depth")
     if paths is not None:
         units = within(units, request.user, Role.IT_LEAD, "path")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = list(_with_quota(page.object_list))
     return render(request, "provisioning/mailbox_list.html", {
-        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "day": day, "units": units,
+        "page": page, "day": day, "units": units,
         "statuses": PersonStatus.choices, "sort": sort, "activity": activity, "unit": unit_code, "status": status,
         "query_string": request.GET.urlencode()})
 
 
+def _with_quota(people):
+    """Each person's quota in bytes (their own, else their unit's default) and the share used;
+    yields the people as it goes, so an export never holds them all."""
+    from provisioning.units import unit_mail_policy
+
+    all_units = {u.pk: u for u in Unit.objects.all()}
+    policies: dict[int, tuple] = {}
+    for p in people:
+        if p.unit_id not in policies:
+            u = all_units[p.unit_id]
+            policies[p.unit_id] = unit_mail_policy(u, [all_units[i] for i in u.ancestor_ids if i in all_units])
+        p.quota_bytes = (p.quota_mb or policies[p.unit_id][1]) * 1024 * 1024
+        p.used_percent = round(100 * p.bytes_used / p.quota_bytes) if p.bytes_used is not None else None
+        yield p
+
+
 def _export(qs, fmt: str, day) -> HttpResponse:
     columns = [("mail", _("Official email")), ("name", _("Name")), ("unit", _("Unit")), ("status", _("Status")),
-               ("bytes_used", _("Storage used (bytes)")), ("messages", _("Messages")),
-               ("last_login", _("Last login"))]
+               ("bytes_used", _("Storage used (bytes)")), ("quota_bytes", _("Quota (bytes)")),
+               ("messages", _("Messages")), ("last_login", _("Last login"))]
 
     def rows():
-        for p in qs.iterator(chunk_size=2000):
+        for p in _with_quota(qs.iterator(chunk_size=2000)):
             yield {"mail": p.mail, "name": p.full_name, "unit": p.unit.name, "status": p.get_status_display(),
-                   "bytes_used": p.bytes_used, "messages": p.messages,
+                   "bytes_used": p.bytes_used, "quota_bytes": p.quota_bytes, "messages": p.messages,
                    "last_login": timezone.localtime(p.last_login).strftime("%Y-%m-%d %H:%M") if p.last_login else ""}
 
     response = HttpResponse(spreadsheets.write_report(rows(), columns, fmt),

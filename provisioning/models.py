@@ -48,6 +48,10 @@ class Unit(models.Model):
                                    help_text=_("Leave empty to inherit the parent unit's domain."))
     naming_rule = models.CharField(_("address rule"), max_length=32, blank=True, choices=NamingRule.choices,
                                    help_text=_("Leave empty to inherit the parent unit's rule."))
+    # who gets a mailbox: "all", "none", or categories separated by commas; empty inherits
+    mailbox_policy = models.CharField(_("mailbox policy"), max_length=64, blank=True)
+    default_quota_mb = models.PositiveIntegerField(_("default mailbox quota (MB)"), null=True, blank=True,
+                                                   help_text=_("Leave empty to inherit the parent unit's quota."))
     # materialised path of ids, "/1/5/23/": a subtree is one indexed prefix query
     path = models.CharField(max_length=1024, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -134,6 +138,14 @@ class Person(models.Model):
     # CCCD: encrypted at rest; the keyed digest finds duplicates without decrypting (never listed or exported)
     citizen_id_encrypted = models.TextField(blank=True, editable=False)
     citizen_id_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    class MailboxDecision(models.TextChoices):
+        POLICY = "", _("as the unit's policy says")
+        ISSUED = "issued", _("issued")
+        WITHHELD = "withheld", _("withheld")
+
+    mailbox_decision = models.CharField(_("mailbox"), max_length=16, blank=True, choices=MailboxDecision.choices)
+    quota_mb = models.PositiveIntegerField(_("mailbox quota (MB)"), null=True, blank=True,
+                                           help_text=_("Leave empty for the unit's default."))
     senior = models.BooleanField(_("department director or above"), default=False,
                                  help_text=_("Leavers' mailboxes are kept longer for senior officials."))
     name_warning = models.CharField(_("name warning"), max_length=255, blank=True)

@@ -19,8 +19,10 @@ from provisioning.outbox import directory_change_enqueue_many
 from provisioning.units import unit_resolved_settings
 
 PERSON_FIELDS = ("uid", "employee_code", "family_name", "middle_name", "given_name", "unit", "position",
-                 "category", "status", "mail", "personal_email", "phone", "senior", "left_on", "mailbox_kept_until")
+                 "category", "status", "mail", "personal_email", "phone", "senior", "left_on", "mailbox_kept_until",
+                 "mailbox_decision", "quota_mb")
 HR_FIELDS = ("family_name", "middle_name", "given_name", "position", "category", "personal_email", "phone", "senior")
+MAILBOX_FIELDS = ("mailbox_decision",)
 SENIOR_TITLES = ("giám đốc", "chủ tịch", "bí thư", "chánh văn phòng ubnd", "trưởng ban", "chánh thanh tra")
 
 
@@ -136,7 +138,7 @@ def person_onboard(*, actor, unit: Unit, family: str, middle: str, given: str, e
 @transaction.atomic
 def person_update(*, actor, person: Person, **changes) -> Person:
     """Change HR facts. uid and address stay (a unit change goes through person_transfer)."""
-    allowed = set(HR_FIELDS) | {"citizen_id", "unit", "status"}
+    allowed = set(HR_FIELDS) | set(MAILBOX_FIELDS) | {"citizen_id", "unit", "status"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -154,6 +156,10 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     new = {f: checked.values[f] for f in HR_FIELDS if f != "senior"}
     if "senior" in changes:
         new["senior"] = bool(changes["senior"])
+    if "mailbox_decision" in changes:
+        if changes["mailbox_decision"] not in Person.MailboxDecision.values:
+            raise ValidationError({"mailbox_decision": [_("Choose issued, withheld or the unit's policy.")]})
+        new["mailbox_decision"] = changes["mailbox_decision"]
     cid = checked.values.get("citizen_id") if "citizen_id" in changes else None
     changed = {k: v for k, v in new.items() if getattr(person, k) != v}
     if cid is not None and protect.digest(cid) != person.citizen_id_digest:

@@ -87,6 +87,8 @@ def person_new(request):
                 given=d["given_name"], employee_code=d["employee_code"], position=d["position"],
                 category=d["category"], personal_email=d["personal_email"], phone=d["phone"],
                 citizen_id=d["citizen_id"])
+            if d.get("mailbox_decision"):
+                person = person_update(actor=request.user, person=person, mailbox_decision=d["mailbox_decision"])
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -130,13 +132,13 @@ def person_edit(request, pk: int):
     person = person_for_hr(request.user, pk)
     units = units_for_hr(request.user).order_by("path")
     initial = {f: getattr(person, f) for f in ("employee_code", "family_name", "middle_name", "given_name",
-                                               "position", "category", "personal_email", "phone")}
+                                               "position", "category", "personal_email", "phone", "mailbox_decision")}
     form = PersonForm(request.POST or None, units=units, initial=initial | {"unit": person.unit})
     form.fields["employee_code"].disabled = True
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         changes = {f: d[f] for f in ("family_name", "middle_name", "given_name", "position", "category",
-                                     "personal_email", "phone")} | {"unit": d["unit"]}
+                                     "personal_email", "phone", "mailbox_decision")} | {"unit": d["unit"]}
         if d["citizen_id"]:
             changes["citizen_id"] = d["citizen_id"]
         try:

@@ -9,7 +9,7 @@ from directory import bulk, gateway
 from directory.entries import PersonEntry, UnitEntry
 from directory.errors import DirectoryError
 from provisioning.models import MailAddress, Person, PersonStatus, Unit
-from provisioning.units import unit_ancestors, unit_resolved_settings
+from provisioning.units import unit_ancestors, unit_mail_policy, unit_resolved_settings
 
 
 def unit_entry(unit: Unit, ancestors: list[Unit]) -> tuple[UnitEntry, list[str]]:
@@ -19,20 +19,35 @@ def unit_entry(unit: Unit, ancestors: list[Unit]) -> tuple[UnitEntry, list[str]]
     return entry, [a.code for a in ancestors] + [unit.code]
 
 
-def person_entry(person: Person, aliases: list[str] | None = None) -> PersonEntry:
+def has_mailbox(person: Person, policy: tuple[set[str] | None, int]) -> bool:
+    """A mailbox when HR issued one, or when the unit's policy covers the person's category
+    (unless HR withheld it); never after the retention period removed it."""
+    if not person.mail or person.mailbox_removed_on is not None:
+        return False
+    if person.mailbox_decision:
+        return person.mailbox_decision == Person.MailboxDecision.ISSUED
+    categories, _quota = policy
+    return categories is None or person.category in categories
+
+
+def person_entry(person: Person, aliases: list[str] | None = None,
+                 policy: tuple[set[str] | None, int] | None = None) -> PersonEntry:
     """What the directory must say about a person. Anyone not active cannot log in; their
     mailbox is disabled (kept until the retention ends, then its attributes go; the address
     itself stays reserved in SQL)."""
     if aliases is None:
         aliases = list(person.addresses.filter(kind=MailAddress.Kind.ALIAS).values_list("address", flat=True))
-    has_mailbox = bool(person.mail) and person.mailbox_removed_on is None
+    policy = policy or unit_mail_policy(person.unit)
+    mailbox = has_mailbox(person, policy)
+    quota_mb = person.quota_mb or policy[1]
     return PersonEntry(
         uid=person.uid, family_name=person.family_name, middle_name=person.middle_name,
         given_name=person.given_name, employee_code=person.employee_code, category=person.category,
         position=person.position, unit_code=person.unit.code, status=person.status,
-        mail=person.mail if has_mailbox else "",
-        mail_enabled=has_mailbox and person.status == PersonStatus.ACTIVE,
-        mail_aliases=sorted(aliases) if has_mailbox else [],
+        mail=person.mail if mailbox else "",
+        mail_enabled=mailbox and person.status == PersonStatus.ACTIVE,
+        mail_aliases=sorted(aliases) if mailbox else [],
+        mail_quota_kib=quota_mb * 1024 if mailbox else None,
     )
 
 
@@ -42,8 +57,14 @@ def people_entries(ids: list[int]) -> dict[int, PersonEntry]:
     for pid, address in MailAddress.objects.filter(person_id__in=ids, kind=MailAddress.Kind.ALIAS).values_list(
             "person_id", "address"):
         aliases[pid].append(address)
-    people = Person.objects.select_related("unit").filter(pk__in=ids)
-    return {p.pk: person_entry(p, aliases.get(p.pk, [])) for p in people}
+    people = list(Person.objects.select_related("unit").filter(pk__in=ids))
+    units = {u.pk: u for u in Unit.objects.all()} if people else {}
+    policies: dict[int, tuple] = {}
+    for p in people:
+        if p.unit_id not in policies:
+            u = units[p.unit_id]
+            policies[p.unit_id] = unit_mail_policy(u, [units[i] for i in u.ancestor_ids if i in units])
+    return {p.pk: person_entry(p, aliases.get(p.pk, []), policies[p.unit_id]) for p in people}
 
 
 def apply_unit(unit: Unit) -> None:

@@ -19,7 +19,8 @@ from provisioning.audit import audit_record, snapshot
 from provisioning.models import DirectoryChange, NamingRule, Unit, UnitVersion
 from provisioning.outbox import directory_change_enqueue_many
 
-UNIT_FIELDS = ("code", "name", "kind", "parent", "mail_domain", "naming_rule", "valid_from")
+UNIT_FIELDS = ("code", "name", "kind", "parent", "mail_domain", "naming_rule", "mailbox_policy", "default_quota_mb",
+               "valid_from")
 DEFAULT_NAMING_RULE = NamingRule.GIVEN_INITIALS
 
 
@@ -68,7 +69,7 @@ def unit_update(*, actor, unit: Unit, effective: dt.date | None = None, **change
     """Change name, kind, parent, mail domain or naming rule from `effective` on (today by
     default). The code never changes. A change dated the same day as the current version
     corrects that version instead of adding another."""
-    allowed = {"name", "kind", "parent", "mail_domain", "naming_rule"}
+    allowed = {"name", "kind", "parent", "mail_domain", "naming_rule", "mailbox_policy", "default_quota_mb"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -113,6 +114,11 @@ def unit_update(*, actor, unit: Unit, effective: dt.date | None = None, **change
     # the subtree's resolved domain/rule and, after a move, its place in the directory changed
     affected = list(unit_subtree(unit).values_list("pk", flat=True))
     directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=affected)
+    if {"mailbox_policy", "default_quota_mb", "parent"} & set(changed):  # who has a mailbox, and its quota
+        from provisioning.models import Person
+
+        people = list(Person.objects.filter(unit__path__startswith=unit.path).values_list("pk", flat=True))
+        directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=people)
     return unit
 
 
@@ -140,6 +146,22 @@ def unit_resolved_settings(unit: Unit, ancestors: list[Unit] | None = None) -> t
     domain = next((u.mail_domain for u in chain if u.mail_domain), "")
     rule = next((u.naming_rule for u in chain if u.naming_rule), DEFAULT_NAMING_RULE)
     return domain, rule
+
+
+DEFAULT_QUOTA_MB = 1024
+
+
+def unit_mail_policy(unit: Unit, ancestors: list[Unit] | None = None) -> tuple[set[str] | None, int]:
+    """(categories that get a mailbox, or None for everyone; default quota in MB), each the
+    unit's own setting or the nearest ancestor's."""
+    chain = [unit] + list(reversed(ancestors if ancestors is not None else unit_ancestors(unit)))
+    policy = next((u.mailbox_policy for u in chain if u.mailbox_policy), "all")
+    quota = next((u.default_quota_mb for u in chain if u.default_quota_mb), DEFAULT_QUOTA_MB)
+    if policy == "all":
+        return None, quota
+    if policy == "none":
+        return set(), quota
+    return {c.strip() for c in policy.split(",") if c.strip()}, quota
 
 
 def versions_as_of(day: dt.date):

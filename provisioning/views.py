@@ -121,7 +121,8 @@ def unit_edit(request, code: str | None = None):
     initial = {"effective": timezone.localdate()}
     if unit is not None:
         initial |= {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent,
-                    "mail_domain": unit.mail_domain, "naming_rule": unit.naming_rule}
+                    "mail_domain": unit.mail_domain, "naming_rule": unit.naming_rule,
+                    "mailbox_policy": unit.mailbox_policy, "default_quota_mb": unit.default_quota_mb}
     form = UnitForm(request.POST or None, parents=parents, initial=initial)
     if unit is not None:
         form.fields["code"].disabled = True
@@ -132,10 +133,13 @@ def unit_edit(request, code: str | None = None):
                 unit = unit_create(actor=request.user, code=d["code"], name=d["name"], kind=d["kind"],
                                    parent=d["parent"], mail_domain=d["mail_domain"], naming_rule=d["naming_rule"],
                                    effective=d["effective"])
+                unit = unit_update(actor=request.user, unit=unit, effective=d["effective"],
+                                   mailbox_policy=d["mailbox_policy"], default_quota_mb=d["default_quota_mb"])
             else:
                 unit = unit_update(actor=request.user, unit=unit, effective=d["effective"], name=d["name"],
                                    kind=d["kind"], parent=d["parent"], mail_domain=d["mail_domain"],
-                                   naming_rule=d["naming_rule"])
+                                   naming_rule=d["naming_rule"], mailbox_policy=d["mailbox_policy"],
+                                   default_quota_mb=d["default_quota_mb"])
         except ValidationError as exc:
             for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
                 form.add_error(field if field in form.fields else None, errors)

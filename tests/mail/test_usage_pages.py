@@ -71,3 +71,11 @@ def test_staff_without_the_role_are_refused_and_see_their_own_use(client, scene)
     assert client.get("/mailboxes/").status_code == 403
     page = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "hoangnt@quangtri.gov.vn" in page and "4.8" in page
+
+
+def test_quota_and_share_used_are_shown_and_exported(client, scene):
+    page = client.get("/mailboxes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1.0\xa0GB (0%)" in page or "1.0 GB (0%)" in page
+    rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv", "sort": "storage"})
+                                       .content.decode("utf-8-sig"))))
+    assert rows[0][5] and rows[1][5] == str(1024 * 1024 * 1024)
