@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from accounts.scopes import has_role, role_units, within
@@ -119,3 +120,33 @@ def my_account(request):
     person = Person.objects.select_related("unit").filter(uid=request.user.username).first()
     usage = MailboxUsage.objects.filter(person=person).order_by("-day").first() if person else None
     return render(request, "provisioning/my_account.html", {"person": person, "usage": usage})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def usage_upload(request):
+    """IT leads of provinces whose mail runs elsewhere load its usage export (superadmin or an
+    IT lead for the whole province: the figures may cover any unit)."""
+    from provisioning.forms import UploadForm
+    from provisioning.usage_import import import_usage
+
+    if role_units(request.user, Role.IT_LEAD) is not None and not _province_it_lead(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.IDM_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is larger than %(mb)s MB. Split it into smaller files.")
+                           % {"mb": settings.IDM_IMPORT_MAX_BYTES // 2**20})
+        else:
+            result = import_usage(upload, upload.name)
+            if result.file_error:
+                form.add_error("file", result.file_error)
+    return render(request, "provisioning/usage_upload.html", {"form": form, "result": result},
+                  status=400 if form.errors else 200)
+
+
+def _province_it_lead(user) -> bool:
+    paths = role_units(user, Role.IT_LEAD) or []
+    return any(p.count("/") == 2 for p in paths)  # "/<id>/": a top-level unit

@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
     path("people/<int:pk>/action/", people_views.person_action, name="person_action"),
     path("mailboxes/", mailbox_views.mailbox_list, name="mailboxes"),
+    path("mailboxes/usage-import/", mailbox_views.usage_upload, name="usage_upload"),
     path("me/", mailbox_views.my_account, name="me"),
     path("imports/", import_views.import_list, name="imports"),
     re_path(r"^imports/template\.(?P<fmt>xlsx|csv)$", import_views.import_template, name="import_template"),

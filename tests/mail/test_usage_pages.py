@@ -79,3 +79,25 @@ def test_quota_and_share_used_are_shown_and_exported(client, scene):
     rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv", "sort": "storage"})
                                        .content.decode("utf-8-sig"))))
     assert rows[0][5] and rows[1][5] == str(1024 * 1024 * 1024)
+
+
+def test_a_province_it_lead_loads_usage_from_another_mail_system(client, scene):
+    from accounts.models import Role, RoleAssignment
+    from provisioning.models import Unit
+
+    RoleAssignment.objects.create(person=scene["lead"], role=Role.IT_LEAD, unit=Unit.objects.get(parent=None))
+    body = ("Địa chỉ,Lần đăng nhập cuối,Dung lượng đã dùng\n"
+            "hoangnt@quangtri.gov.vn,2026-01-05 08:30,1.5 MB\n"
+            "nobody@quangtri.gov.vn,,10\n"
+            "khaittm@quangtri.gov.vn,not a date,-5\n").encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = client.post("/mailboxes/usage-import/", {"file": SimpleUploadedFile("usage.csv", body)},
+                    HTTP_ACCEPT_LANGUAGE="en")
+    page = r.content.decode()
+    assert r.status_code == 200 and "nobody@quangtri.gov.vn" in page
+    assert MailboxUsage.objects.get(address="hoangnt@quangtri.gov.vn", source="import").bytes_used == 1572864
+
+
+def test_a_unit_it_lead_may_not_load_province_usage(client, scene):
+    assert client.get("/mailboxes/usage-import/").status_code == 403
