@@ -23,6 +23,9 @@ ACTION_LABELS = {
     "unit.renamed": _("unit renamed"),
     "unit.moved": _("unit moved"),
     "unit.updated": _("unit changed"),
+    "mailbox.quota_requested": _("larger quota requested"),
+    "mailbox.quota_approved": _("larger quota approved"),
+    "mailbox.quota_refused": _("larger quota refused"),
 }
 
 

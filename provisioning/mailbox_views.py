@@ -119,7 +119,11 @@ def my_account(request):
     """A staff member's own page: who they are in the directory and their mailbox use."""
     person = Person.objects.select_related("unit").filter(uid=request.user.username).first()
     usage = MailboxUsage.objects.filter(person=person).order_by("-day").first() if person else None
-    return render(request, "provisioning/my_account.html", {"person": person, "usage": usage})
+    from provisioning.mailboxes import effective_quota_mb
+
+    return render(request, "provisioning/my_account.html", {
+        "person": person, "usage": usage, "quota_mb": effective_quota_mb(person) if person else None,
+        "requests": person.quota_requests.all()[:5] if person else []})
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,3 +154,62 @@ def usage_upload(request):
 def _province_it_lead(user) -> bool:
     paths = role_units(user, Role.IT_LEAD) or []
     return any(p.count("/") == 2 for p in paths)  # "/<id>/": a top-level unit
+
+
+@require_http_methods(["POST"])
+@login_required
+def quota_request_new(request):
+    """A person asks for a larger quota for their own mailbox."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from provisioning.mailboxes import quota_request_create
+
+    person = Person.objects.select_related("unit").filter(uid=request.user.username).first()
+    if person is None:
+        raise PermissionDenied
+    try:
+        requested = int(request.POST.get("requested_mb", "0"))
+    except ValueError:
+        requested = 0
+    try:
+        quota_request_create(actor=request.user, person=person, requested_mb=requested,
+                             reason=request.POST.get("reason", "")[:500])
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Your request was sent to the unit head."))
+    return redirect("provisioning:me")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quota_requests(request):
+    """Unit heads decide the requests of the people in their units."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import get_object_or_404, redirect
+
+    from provisioning.mailboxes import effective_quota_mb, may_decide, quota_request_decide
+    from provisioning.models import QuotaRequest
+
+    if not has_role(request.user, Role.UNIT_HEAD):
+        raise PermissionDenied
+    pending = within(QuotaRequest.objects.filter(status=QuotaRequest.Status.PENDING), request.user, Role.UNIT_HEAD,
+                     "person__unit__path").select_related("person__unit", "requested_by")
+    if request.method == "POST":
+        req = get_object_or_404(pending, pk=request.POST.get("request") or 0)
+        try:
+            quota_request_decide(actor=request.user, request=req, approve=request.POST.get("decision") == "approve",
+                                 note=request.POST.get("note", ""))
+        except (ValidationError, PermissionDenied):
+            messages.error(request, _("You cannot decide this request (it may be your own)."))
+        else:
+            messages.success(request, _("The decision was recorded."))
+        return redirect("provisioning:quota_requests")
+    rows = []
+    for r in pending:
+        rows.append({"r": r, "current": effective_quota_mb(r.person), "may_decide": may_decide(request.user, r)})
+    return render(request, "provisioning/quota_requests.html", {"rows": rows})

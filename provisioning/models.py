@@ -344,3 +344,27 @@ class MailboxUsage(models.Model):
         ordering = ["-day", "address"]
         constraints = [models.UniqueConstraint(fields=["day", "address"], name="usage_once_a_day")]
         indexes = [models.Index(fields=["person", "day"])]
+
+
+class QuotaRequest(models.Model):
+    """A larger mailbox quota, asked for by the person or their HR officer and decided by the
+    unit head, who can never be the one who asked (AC-06)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the unit head")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="quota_requests")
+    requested_mb = models.PositiveIntegerField(_("requested quota (MB)"))
+    reason = models.CharField(_("reason"), max_length=500)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
