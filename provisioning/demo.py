@@ -90,4 +90,20 @@ def grant_demo_roles(province_code: str, hr_unit_code: str) -> list[tuple[str, s
         scope = province if code == hr_unit_code else unit
         RoleAssignment.objects.get_or_create(person=person, role=Role.HR_ADMIN, unit=scope)
         granted.append((person.uid, person.full_name, scope.name))
+    # every department's director decides its mailbox requests
+    for unit in units.values():
+        for director in Person.objects.filter(unit=unit, position__istartswith="Giám đốc"):
+            RoleAssignment.objects.get_or_create(person=director, role=Role.UNIT_HEAD, unit=unit)
     return granted
+
+
+def grant_demo_it_lead(province_code: str, it_unit_code: str) -> str | None:
+    """The IT lead for the whole province: the first staff member of the department that runs
+    the service (Sở Khoa học và Công nghệ since the 2025 merger)."""
+    from accounts.models import Role, RoleAssignment
+
+    person = Person.objects.filter(employee_code=demo_employee_code(it_unit_code, 1)).first()
+    if person is None:
+        return None
+    RoleAssignment.objects.get_or_create(person=person, role=Role.IT_LEAD, unit=Unit.objects.get(code=province_code))
+    return person.uid

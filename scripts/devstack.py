@@ -161,8 +161,9 @@ def main() -> int:
         "demo_staff": {"example_usernames": ["hoangnt", "khaittm", "ducdv"], "password": demo_data.DEMO_PASSWORD},
     }
     roles_file = VAR / "demo-logins.json"
-    hr = json.loads(roles_file.read_text()).get("hr_officer", "") if roles_file.exists() else ""
-    stack["demo_staff"]["hr_officer"] = hr
+    demo_roles = json.loads(roles_file.read_text()) if roles_file.exists() else {}
+    hr, it_lead = demo_roles.get("hr_officer", ""), demo_roles.get("it_lead", "")
+    stack["demo_staff"].update(hr_officer=hr, it_lead=it_lead)
     (VAR / "dev-stack.json").write_text(json.dumps(stack, indent=2, ensure_ascii=False))
     (VAR / "dev-stack.json").chmod(0o600)
     say(f"ready in {time.monotonic() - t0:.1f} s")
@@ -171,6 +172,8 @@ def main() -> int:
   superadmin          superadmin / {sec['superadmin']}
   demo staff          hoangnt, khaittm, ducdv, ... (or their official address) / {demo_data.DEMO_PASSWORD}
   HR officer          {hr} (whole province: people, imports, activation letters) / same password
+  IT lead             {it_lead} (whole province: mailboxes and their use) / same password
+  unit heads          each department's director (mailbox quota requests) / same password
   mail (Dovecot)      IMAP {HOST}:{IMAP_PORT}, LMTP {HOST}:{LMTP_PORT}: log in with a demo address and password
   LDAP                {cfg.url}  base {cfg.base_dn}
                       bind as {cfg.idm_dn} (password in var/dev-stack.json)

@@ -43,14 +43,16 @@ class Command(BaseCommand):
                     gateway.person_set_password_hash(person.uid, hash_password(demo_data.DEMO_PASSWORD))
                     passwords += 1
         roles = demo.grant_demo_roles(demo_data.PROVINCE_CODE, "000.00.02.H45")
+        it_lead = demo.grant_demo_it_lead(demo_data.PROVINCE_CODE, "000.00.07.H45")
         province_hr = next((r for r in roles if r[2] == demo_data.PROVINCE["name"]), None)
         if province_hr:
             self.stdout.write(f"HR officer for the whole province: {province_hr[0]} ({province_hr[1]}); "
                               f"{len(roles) - 1} more, one per department")
             logins = Path(settings.VAR_DIR) / "demo-logins.json"
             logins.parent.mkdir(parents=True, exist_ok=True)
-            logins.write_text(json.dumps({"hr_officer": province_hr[0], "department_hr_officers": [
+            logins.write_text(json.dumps({"hr_officer": province_hr[0], "it_lead": it_lead, "department_hr_officers": [
                 r[0] for r in roles if r is not province_hr]}, ensure_ascii=False))
+            self.stdout.write(f"IT lead for the whole province: {it_lead}")
         self.stdout.write(
             f"demo province: units {units.units_created} created, {units.units_updated} updated; "
             f"people {staff.people_created} created, {staff.people_updated} updated; "
