@@ -135,6 +135,10 @@ def main() -> int:
         start("celery", [PY, "-m", "celery", "-A", "idm", "worker", "-B", "--concurrency", "2", "--loglevel", "INFO",
                          "-s", str(VAR / "celerybeat-schedule")], env, VAR / "celery.log")
         start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload"], env)
+        # a first usage collection now, so the Mailboxes page has figures (beat repeats it hourly)
+        subprocess.run([PY, "manage.py", "shell", "-c",
+                        "from provisioning.tasks import collect_mail_usage; collect_mail_usage.delay()"],
+                       env=env, cwd=ROOT, capture_output=True)
         for _ in range(300):
             if port_busy(WEB_PORT):
                 break
