@@ -271,6 +271,21 @@ def group_put(entry: GroupEntry) -> str:
     return ensure_entry(group_dn(entry.name), GROUP_CLASSES, attrs, ("cn", "description", "member"))
 
 
+def mail_list_put(name: str, *, description: str, address: str, aliases: list[str], member_uids: list[str]) -> str:
+    """A distribution list: a groupOfNames with the vnMailList class; the mail server expands
+    it to its members' addresses."""
+    members = [person_dn(u) for u in sorted(set(member_uids))] or [f"{EMPTY_MEMBER_RDN},{config.current().groups_dn}"]
+    attrs = {"cn": [name], "description": [description] if description else [], "member": members,
+             "mail": [address], "mailAlias": sorted(aliases), "mailEnabled": ["TRUE"]}
+    return ensure_entry(group_dn(name), (*GROUP_CLASSES, "vnMailList"), attrs,
+                        ("cn", "description", "member", "mail", "mailAlias", "mailEnabled"))
+
+
+def mail_list_members(name: str) -> list[str]:
+    group = group_get(name)
+    return group.member_uids if group else []
+
+
 def group_get(name: str) -> GroupEntry | None:
     attrs = read(group_dn(name), ["cn", "description", "member"])
     if attrs is None:

@@ -102,7 +102,7 @@ def config_ldif(c: SlapdConfig) -> str:
         'by self read by users read by * none',
         f'to dn.subtree="ou=units,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
         'by users read by * none',
-        f'to dn.subtree="ou=groups,{b}" attrs=entry,objectClass,cn,mail,mailAlias,member '
+        f'to dn.subtree="ou=groups,{b}" attrs=entry,objectClass,cn,mail,mailAlias,mailEnabled,member '
         f'by dn.exact="{idm}" write by dn.exact="{mail}" read by users read by * none',
         f'to dn.subtree="ou=groups,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
         'by users read by * none',

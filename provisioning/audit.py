@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "unit.renamed": _("unit renamed"),
     "unit.moved": _("unit moved"),
     "unit.updated": _("unit changed"),
+    "unit.list_set": _("distribution list address set"),
     "mailbox.quota_requested": _("larger quota requested"),
     "mailbox.quota_approved": _("larger quota approved"),
     "mailbox.quota_refused": _("larger quota refused"),

@@ -69,6 +69,10 @@ class UnitForm(forms.Form):
     default_quota_mb = forms.IntegerField(label=_("Default mailbox quota (MB)"), required=False, min_value=10,
                                           max_value=1_000_000,
                                           help_text=_("Leave empty to inherit the parent unit's quota."))
+    list_local_part = forms.CharField(
+        label=_("Distribution list address"), max_length=64, required=False,
+        help_text=_("The part before the @, e.g. sotaichinh: everyone with a mailbox in this unit and below "
+                    "receives mail sent to it."))
     effective = forms.DateField(label=_("In effect from"), widget=forms.DateInput(attrs={"type": "date"}),
                                 help_text=_("Today or a past date; the tree as of earlier dates keeps the "
                                             "old details."))

@@ -68,3 +68,34 @@ def quota_request_decide(*, actor, request: QuotaRequest, approve: bool, note: s
     audit_record(actor=actor, action="mailbox.quota_approved" if approve else "mailbox.quota_refused",
                  target=person, before=before, after={"quota_mb": person.quota_mb, "request": request.pk})
     return request
+
+
+LOCAL_PART_RE = __import__("re").compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+@transaction.atomic
+def unit_set_list(*, actor, unit, local_part: str):
+    """Give a unit a distribution list at local_part@<its domain>. Addresses are unique across
+    people, aliases and lists; an earlier list address stays with the list as an alias."""
+    from provisioning.models import MailAddress, Unit
+    from provisioning.units import unit_resolved_settings
+
+    local_part = (local_part or "").strip().lower()
+    if not LOCAL_PART_RE.match(local_part):
+        raise ValidationError({"list_address": [_("Use lower-case letters, digits, '.', '_' or '-' (at most 64).")]})
+    domain, _rule = unit_resolved_settings(unit)
+    address = f"{local_part}@{domain}"
+    owner = MailAddress.objects.filter(address=address).first()
+    if owner is not None and owner.unit_id != unit.pk:
+        raise ValidationError({"list_address": [_("%(address)s is already used by someone else; choose another.")
+                                                % {"address": address}]})
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = unit.list_address
+    if owner is None:
+        MailAddress.objects.create(address=address, unit=unit, kind=MailAddress.Kind.LIST)
+    unit.list_address = address
+    unit.save(update_fields=["list_address", "updated_at"])
+    audit_record(actor=actor, action="unit.list_set", target=unit, before={"list_address": before},
+                 after={"list_address": address})
+    directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=[unit.pk])
+    return unit

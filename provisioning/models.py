@@ -52,6 +52,8 @@ class Unit(models.Model):
     mailbox_policy = models.CharField(_("mailbox policy"), max_length=64, blank=True)
     default_quota_mb = models.PositiveIntegerField(_("default mailbox quota (MB)"), null=True, blank=True,
                                                    help_text=_("Leave empty to inherit the parent unit's quota."))
+    # the unit's distribution list (everyone with a mailbox in the unit and below), e.g. "sotaichinh@..."
+    list_address = models.CharField(_("distribution list address"), max_length=254, blank=True)
     # materialised path of ids, "/1/5/23/": a subtree is one indexed prefix query
     path = models.CharField(max_length=1024, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -186,9 +188,11 @@ class MailAddress(models.Model):
     class Kind(models.TextChoices):
         PRIMARY = "primary", _("primary address")
         ALIAS = "alias", _("alias")
+        LIST = "list", _("distribution list")
 
     address = models.CharField(_("address"), max_length=254, unique=True)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="addresses")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="addresses")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="list_addresses")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 

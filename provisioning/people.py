@@ -210,6 +210,10 @@ def person_transfer(*, actor, person: Person, unit: Unit) -> Person:
     audit_record(actor=actor, action="person.transferred", target=person, before=before,
                  after=snapshot(person, PERSON_FIELDS))
     _enqueue(person)
+    # the old unit's distribution lists (and those above it) must drop the person
+    old = Unit.objects.get(pk=before["unit"])
+    with_lists = [u.pk for u in Unit.objects.exclude(list_address="") if old.path.startswith(u.path)]
+    directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=with_lists)
     return person
 
 

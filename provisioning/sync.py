@@ -77,11 +77,47 @@ def apply_unit(unit: Unit) -> None:
     gateway.unit_put(entry, path)
 
 
+def list_name(unit: Unit) -> str:
+    return f"list-{unit.code}"
+
+
+def apply_unit_list(unit: Unit) -> None:
+    """Make the unit's distribution list hold exactly the active people with a mailbox in the
+    unit and below (or remove the list when the unit has none)."""
+    if not unit.list_address:
+        gateway.group_delete(list_name(unit))
+        return
+    units = {u.pk: u for u in Unit.objects.all()}
+    policies: dict[int, tuple] = {}
+    members = []
+    for p in Person.objects.filter(unit__path__startswith=unit.path, status=PersonStatus.ACTIVE,
+                                   mail__isnull=False, mailbox_removed_on__isnull=True):
+        if p.unit_id not in policies:
+            u = units[p.unit_id]
+            policies[p.unit_id] = unit_mail_policy(u, [units[i] for i in u.ancestor_ids if i in units])
+        if has_mailbox(p, policies[p.unit_id]):
+            members.append(p.uid)
+    aliases = list(MailAddress.objects.filter(unit=unit, kind=MailAddress.Kind.LIST)
+                   .exclude(address=unit.list_address).values_list("address", flat=True))
+    gateway.mail_list_put(list_name(unit), description=unit.name, address=unit.list_address, aliases=aliases,
+                          member_uids=members)
+
+
+def apply_lists_above(unit_paths: set[str]) -> None:
+    """Recompute every list whose unit contains one of these units."""
+    if not unit_paths:
+        return
+    for unit in Unit.objects.exclude(list_address=""):
+        if any(p.startswith(unit.path) for p in unit_paths):
+            apply_unit_list(unit)
+
+
 def apply_units(ids: list[int]) -> dict[int, DirectoryError]:
     failed = {}
     for unit in Unit.objects.filter(pk__in=ids).order_by("depth"):
         try:
             apply_unit(unit)
+            apply_unit_list(unit)
         except DirectoryError as exc:
             if exc.transient:
                 raise
@@ -103,4 +139,5 @@ def apply_people(ids: list[int]) -> dict[int, DirectoryError]:
             if exc.transient:
                 raise
             out[by_uid[uid]] = exc
+    apply_lists_above(set(Unit.objects.filter(people__pk__in=ids).values_list("path", flat=True)))
     return out

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -122,29 +123,41 @@ def unit_edit(request, code: str | None = None):
     if unit is not None:
         initial |= {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent,
                     "mail_domain": unit.mail_domain, "naming_rule": unit.naming_rule,
-                    "mailbox_policy": unit.mailbox_policy, "default_quota_mb": unit.default_quota_mb}
+                    "mailbox_policy": unit.mailbox_policy, "default_quota_mb": unit.default_quota_mb,
+                    "list_local_part": unit.list_address.partition("@")[0]}
     form = UnitForm(request.POST or None, parents=parents, initial=initial)
     if unit is not None:
         form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            if unit is None:
-                unit = unit_create(actor=request.user, code=d["code"], name=d["name"], kind=d["kind"],
-                                   parent=d["parent"], mail_domain=d["mail_domain"], naming_rule=d["naming_rule"],
-                                   effective=d["effective"])
-                unit = unit_update(actor=request.user, unit=unit, effective=d["effective"],
-                                   mailbox_policy=d["mailbox_policy"], default_quota_mb=d["default_quota_mb"])
-            else:
-                unit = unit_update(actor=request.user, unit=unit, effective=d["effective"], name=d["name"],
-                                   kind=d["kind"], parent=d["parent"], mail_domain=d["mail_domain"],
-                                   naming_rule=d["naming_rule"], mailbox_policy=d["mailbox_policy"],
-                                   default_quota_mb=d["default_quota_mb"])
+            with transaction.atomic():  # the unit and its list together, or neither
+                unit = _save_unit(request.user, unit, d)
         except ValidationError as exc:
+            unit = get_object_or_404(Unit, code=code) if code else None
             for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+                form.add_error("list_local_part" if field == "list_address" else
+                               (field if field in form.fields else None), errors)
         else:
             messages.success(request, _("The unit was saved."))
             return redirect("provisioning:unit_detail", code=unit.code)
     return render(request, "provisioning/unit_form.html", {"form": form, "unit": unit},
                   status=400 if form.errors else 200)
+
+
+def _save_unit(actor, unit: Unit | None, d: dict) -> Unit:
+    """Create or change the unit, then its distribution list address (in the caller's transaction)."""
+    if unit is None:
+        unit = unit_create(actor=actor, code=d["code"], name=d["name"], kind=d["kind"], parent=d["parent"],
+                           mail_domain=d["mail_domain"], naming_rule=d["naming_rule"], effective=d["effective"])
+        unit = unit_update(actor=actor, unit=unit, effective=d["effective"], mailbox_policy=d["mailbox_policy"],
+                           default_quota_mb=d["default_quota_mb"])
+    else:
+        unit = unit_update(actor=actor, unit=unit, effective=d["effective"], name=d["name"], kind=d["kind"],
+                           parent=d["parent"], mail_domain=d["mail_domain"], naming_rule=d["naming_rule"],
+                           mailbox_policy=d["mailbox_policy"], default_quota_mb=d["default_quota_mb"])
+    if d["list_local_part"] and d["list_local_part"] != unit.list_address.partition("@")[0]:
+        from provisioning.mailboxes import unit_set_list
+
+        unit = unit_set_list(actor=actor, unit=unit, local_part=d["list_local_part"])
+    return unit

@@ -130,3 +130,28 @@ def test_hr_and_staff_cannot_edit_units(client, tree):
     user = User.objects.create_user("someone", source=User.Source.DIRECTORY)
     client.force_login(user, backend="accounts.backends.DirectoryBackend")
     assert client.get("/units/new/").status_code in (302, 403)
+
+
+def test_superadmin_gives_a_unit_a_distribution_list(staff_client, tree):
+    from provisioning.models import Unit
+
+    unit = Unit.objects.get(code="000.00.06.H45")
+    data = {"name": unit.name, "kind": "department", "parent": tree.pk, "list_local_part": "so6",
+            "effective": dt.date.today().isoformat()}
+    assert staff_client.post(f"/units/{unit.code}/edit/", data).status_code == 302
+    assert Unit.objects.get(pk=unit.pk).list_address == "so6@quangtri.gov.vn"
+    r = staff_client.post("/units/000.00.07.H45/edit/", data | {"name": "Sở số 7"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400 and "already used" in r.content.decode()
+
+
+def test_a_refused_list_address_leaves_the_unit_unchanged(staff_client, tree):
+    from provisioning.mailboxes import unit_set_list
+    from provisioning.models import Unit
+
+    unit_set_list(actor=None, unit=Unit.objects.get(code="000.00.06.H45"), local_part="taken")
+    unit = Unit.objects.get(code="000.00.07.H45")
+    r = staff_client.post(f"/units/{unit.code}/edit/", {
+        "name": "Tên mới", "kind": "department", "parent": tree.pk, "list_local_part": "taken",
+        "effective": dt.date.today().isoformat()})
+    assert r.status_code == 400
+    assert Unit.objects.get(pk=unit.pk).name == "Sở số 7" and unit.versions.count() == 1
