@@ -281,6 +281,28 @@ def mail_list_put(name: str, *, description: str, address: str, aliases: list[st
                         ("cn", "description", "member", "mail", "mailAlias", "mailEnabled"))
 
 
+def functional_dn(address: str) -> str:
+    return esc.dn("cn", address, f"ou=mailboxes,{config.current().base_dn}")
+
+
+def functional_put(*, address: str, name: str, quota_kib: int, enabled: bool, delegate_uids: list[str]) -> str:
+    """A unit's functional mailbox (e.g. vanthu@...): an entry the mail server serves, which
+    nobody logs in to directly; its delegates open it with their own password (the Dovecot
+    master-user login `address*uid`), as listed in the group delegates-<address>."""
+    attrs = {"cn": [address], "description": [name], "mail": [address], "mailEnabled": ["TRUE" if enabled else "FALSE"],
+             "mailQuota": [str(quota_kib)], "vnAccountStatus": ["active" if enabled else "suspended"]}
+    result = ensure_entry(functional_dn(address), ("top", "organizationalRole", "PostfixBookMailAccount",
+                                                   "vnCivilServant"), attrs,
+                          ("cn", "description", "mail", "mailEnabled", "mailQuota", "vnAccountStatus"))
+    group_put(GroupEntry(name=f"delegates-{address}", description=name, member_uids=delegate_uids))
+    return result
+
+
+def functional_delete(address: str) -> None:
+    delete_entry(functional_dn(address))
+    group_delete(f"delegates-{address}")
+
+
 def mail_list_members(name: str) -> list[str]:
     group = group_get(name)
     return group.member_uids if group else []

@@ -96,10 +96,14 @@ def config_ldif(c: SlapdConfig) -> str:
         "to attrs=userPassword by anonymous auth by * none",
         # the mail server reads the mail attributes of people, and nothing else
         f'to dn.subtree="ou=people,{b}" attrs=entry,objectClass,uid,mail,mailAlias,mailEnabled,mailQuota,'
-        f'mailHomeDirectory,mailStorageDirectory,vnAccountStatus by dn.exact="{idm}" write '
+        f'mailHomeDirectory,mailStorageDirectory,vnAccountStatus,memberOf by dn.exact="{idm}" write '
         f'by dn.exact="{mail}" read by users read by * none',
         f'to dn.subtree="ou=people,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
         'by self read by users read by * none',
+        f'to dn.subtree="ou=mailboxes,{b}" attrs=entry,objectClass,uid,mail,mailAlias,mailEnabled,mailQuota,'
+        f'vnAccountStatus by dn.exact="{idm}" write by dn.exact="{mail}" read by users read by * none',
+        f'to dn.subtree="ou=mailboxes,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
+        'by users read by * none',
         f'to dn.subtree="ou=units,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
         'by users read by * none',
         f'to dn.subtree="ou=groups,{b}" attrs=entry,objectClass,cn,mail,mailAlias,mailEnabled,member '
@@ -209,7 +213,7 @@ def base_ldif(c: SlapdConfig) -> str:
         [f"dn: {b}", "objectClass: dcObject", "objectClass: organization", f"dc: {first_dc}",
          _ldif_value("o", c.organisation)],
     ]
-    for ou in ("people", "units", "groups", "services", "policies"):
+    for ou in CONTAINERS:
         entries.append([f"dn: ou={ou},{b}", "objectClass: organizationalUnit", f"ou: {ou}"])
     # PW-09: no pwdMaxAge (no periodic expiry). Lockout is the application's job (AU-02: an
     # attacker must not be able to lock 5,000 civil servants out), so pwdLockout is off.
@@ -245,6 +249,31 @@ def prepare(c: SlapdConfig) -> None:
         base.chmod(0o600)
         _run(["slapadd", "-q", "-n1", "-F", str(d / "slapd.d"), "-l", str(base)])
         (d / "data" / ".loaded").write_text("base tree loaded\n")
+        (d / "data" / ".containers").write_text("\n".join(CONTAINERS) + "\n")
+    _add_new_containers(c)
+
+
+CONTAINERS = ("people", "mailboxes", "units", "groups", "services", "policies")
+
+
+def _add_new_containers(c: SlapdConfig) -> None:
+    """A data directory made by an older version gets the branches added since (offline)."""
+    d = Path(c.directory)
+    marker = d / "data" / ".containers"
+    have = set(marker.read_text().split()) if marker.exists() else {"people", "units", "groups", "services",
+                                                                      "policies"}
+    def exists(ou: str) -> bool:  # (slapcat -s crashes in 2.5.13; a filter works)
+        out = subprocess.run(["slapcat", "-n1", "-F", str(d / "slapd.d"), "-a", f"(ou={ou})"],
+                             capture_output=True, text=True).stdout
+        return f"dn: ou={ou},{c.base_dn}".lower() in out.lower()
+
+    missing = [ou for ou in CONTAINERS if ou not in have and not exists(ou)]
+    if missing:
+        extra = d / "containers.ldif"
+        extra.write_text("\n\n".join(f"dn: ou={ou},{c.base_dn}\nobjectClass: organizationalUnit\nou: {ou}"
+                                       for ou in missing) + "\n", encoding="utf-8")
+        _run(["slapadd", "-q", "-n1", "-F", str(d / "slapd.d"), "-l", str(extra)])
+    marker.write_text("\n".join(CONTAINERS) + "\n")
 
 
 def _run(cmd: list[str]) -> None:

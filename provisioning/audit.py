@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "unit.moved": _("unit moved"),
     "unit.updated": _("unit changed"),
     "unit.list_set": _("distribution list address set"),
+    "mailbox.functional_created": _("functional mailbox created"),
+    "mailbox.delegates_changed": _("delegates changed"),
     "mailbox.quota_requested": _("larger quota requested"),
     "mailbox.quota_approved": _("larger quota approved"),
     "mailbox.quota_refused": _("larger quota refused"),

@@ -99,3 +99,38 @@ def unit_set_list(*, actor, unit, local_part: str):
                  after={"list_address": address})
     directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=[unit.pk])
     return unit
+
+
+@transaction.atomic
+def functional_create(*, actor, unit, local_part: str, name: str, delegates=()):
+    """A functional mailbox of the unit at local_part@<its domain>, unique across every address."""
+    from provisioning.models import FunctionalMailbox, MailAddress
+    from provisioning.units import unit_resolved_settings
+
+    local_part = (local_part or "").strip().lower()
+    if not LOCAL_PART_RE.match(local_part):
+        raise ValidationError({"local_part": [_("Use lower-case letters, digits, '.', '_' or '-' (at most 64).")]})
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": [_("This field is required.")]})
+    domain, _rule = unit_resolved_settings(unit)
+    address = f"{local_part}@{domain}"
+    if MailAddress.objects.filter(address=address).exists():
+        raise ValidationError({"local_part": [_("%(address)s is already used by someone else; choose another.")
+                                              % {"address": address}]})
+    fm = FunctionalMailbox.objects.create(unit=unit, address=address, name=name[:255])
+    MailAddress.objects.create(address=address, unit=unit, kind=MailAddress.Kind.FUNCTIONAL)
+    fm.delegates.set(delegates)
+    audit_record(actor=actor, action="mailbox.functional_created", target=fm,
+                 after={"address": address, "delegates": sorted(p.uid for p in delegates)})
+    directory_change_enqueue_many(kind=DirectoryChange.Kind.FUNCTIONAL, object_ids=[fm.pk])
+    return fm
+
+
+@transaction.atomic
+def functional_set_delegates(*, actor, mailbox, delegates) -> None:
+    before = sorted(mailbox.delegates.values_list("uid", flat=True))
+    mailbox.delegates.set(delegates)
+    audit_record(actor=actor, action="mailbox.delegates_changed", target=mailbox, before={"delegates": before},
+                 after={"delegates": sorted(p.uid for p in delegates)})
+    directory_change_enqueue_many(kind=DirectoryChange.Kind.FUNCTIONAL, object_ids=[mailbox.pk])

@@ -41,6 +41,14 @@ def ldap_conf(c: MailServerConfig) -> str:
             .replace("MAIL-READER-PASSWORD", c.bind_password))
 
 
+def delegates_conf(c: MailServerConfig) -> str:
+    text = (DEPLOY / "dovecot-ldap-delegates.conf.ext").read_text(encoding="utf-8")
+    return (text.replace("ldap://ldap.example.gov.vn", c.ldap_url)
+            .replace("dc=example,dc=gov,dc=vn", c.base_dn)
+            .replace("cn=mail,ou=services," + c.base_dn, c.bind_dn)
+            .replace("MAIL-READER-PASSWORD", c.bind_password))
+
+
 def dovecot_conf(c: MailServerConfig) -> str:
     d = Path(c.directory)
     as_root = os.getuid() == 0
@@ -88,6 +96,13 @@ plugin {{
   last_login_dict = redis:host=127.0.0.1:port={c.redis_port}
   last_login_key = last-login/%u
 }}
+auth_master_user_separator = *
+passdb {{
+  driver = ldap
+  args = {d}/dovecot-ldap-delegates.conf.ext
+  master = yes
+  result_success = continue
+}}
 passdb {{
   driver = ldap
   args = {d}/dovecot-ldap.conf.ext
@@ -129,9 +144,10 @@ def prepare(c: MailServerConfig) -> None:
     for sub in ("run", "state", "mail", "log"):
         (d / sub).mkdir(parents=True, exist_ok=True)
     (d / "dovecot.conf").write_text(dovecot_conf(c), encoding="utf-8")
-    conf = d / "dovecot-ldap.conf.ext"
-    conf.write_text(ldap_conf(c), encoding="utf-8")
-    conf.chmod(0o600)
+    for name, text in (("dovecot-ldap.conf.ext", ldap_conf(c)), ("dovecot-ldap-delegates.conf.ext", delegates_conf(c))):
+        conf = d / name
+        conf.write_text(text, encoding="utf-8")
+        conf.chmod(0o600)
     d.chmod(0o755)
     (d / "run").chmod(0o755)
     if os.getuid() == 0:  # the mail files belong to the unprivileged dovecot user

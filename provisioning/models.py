@@ -189,6 +189,7 @@ class MailAddress(models.Model):
         PRIMARY = "primary", _("primary address")
         ALIAS = "alias", _("alias")
         LIST = "list", _("distribution list")
+        FUNCTIONAL = "functional", _("functional mailbox")
 
     address = models.CharField(_("address"), max_length=254, unique=True)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="addresses")
@@ -227,6 +228,7 @@ class DirectoryChange(models.Model):
     class Kind(models.TextChoices):
         UNIT = "unit", _("unit")
         PERSON = "person", _("person")
+        FUNCTIONAL = "functional", _("functional mailbox")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -372,3 +374,21 @@ class QuotaRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class FunctionalMailbox(models.Model):
+    """A unit's official mailbox (vanthu@… for the clerk's office), opened by named delegates."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="functional_mailboxes")
+    address = models.CharField(_("address"), max_length=254, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    delegates = models.ManyToManyField(Person, related_name="delegated_mailboxes", blank=True)
+    active = models.BooleanField(default=True)
+    quota_mb = models.PositiveIntegerField(_("mailbox quota (MB)"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["address"]
+
+    def __str__(self) -> str:
+        return self.address

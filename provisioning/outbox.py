@@ -68,7 +68,7 @@ def directory_changes_apply(ids: list[int]) -> ApplyResult:
     result = ApplyResult()
     if not claimed:
         return result
-    rows: dict[str, dict[int, list[int]]] = {DirectoryChange.Kind.UNIT: {}, DirectoryChange.Kind.PERSON: {}}
+    rows: dict[str, dict[int, list[int]]] = {kind: {} for kind in DirectoryChange.Kind.values}
     for pk, kind, object_id in DirectoryChange.objects.filter(pk__in=ids, status=Status.RUNNING, claim=token) \
             .values_list("pk", "kind", "object_id"):
         rows[kind].setdefault(object_id, []).append(pk)
@@ -81,6 +81,8 @@ def directory_changes_apply(ids: list[int]) -> ApplyResult:
         for start in range(0, len(people), 2000):
             for object_id, exc in sync.apply_people(people[start:start + 2000]).items():
                 failures[(DirectoryChange.Kind.PERSON, object_id)] = exc
+        for object_id, exc in sync.apply_functional(list(rows[DirectoryChange.Kind.FUNCTIONAL])).items():
+            failures[(DirectoryChange.Kind.FUNCTIONAL, object_id)] = exc
     except DirectoryUnavailable as exc:
         DirectoryChange.objects.filter(pk__in=all_rows, status=Status.RUNNING).update(
             status=Status.PENDING, last_error=str(exc)[:2000], updated_at=timezone.now())

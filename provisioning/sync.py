@@ -141,3 +141,21 @@ def apply_people(ids: list[int]) -> dict[int, DirectoryError]:
             out[by_uid[uid]] = exc
     apply_lists_above(set(Unit.objects.filter(people__pk__in=ids).values_list("path", flat=True)))
     return out
+
+
+def apply_functional(ids: list[int]) -> dict[int, DirectoryError]:
+    """Functional mailboxes and their delegates; a delegate who is not active is left out."""
+    from provisioning.models import FunctionalMailbox
+
+    failed = {}
+    for fm in FunctionalMailbox.objects.filter(pk__in=ids).select_related("unit").prefetch_related("delegates"):
+        try:
+            _categories, quota = unit_mail_policy(fm.unit)
+            gateway.functional_put(address=fm.address, name=fm.name, quota_kib=(fm.quota_mb or quota) * 1024,
+                                   enabled=fm.active,
+                                   delegate_uids=[p.uid for p in fm.delegates.all() if p.status == PersonStatus.ACTIVE])
+        except DirectoryError as exc:
+            if exc.transient:
+                raise
+            failed[fm.pk] = exc
+    return failed
