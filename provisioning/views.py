@@ -99,7 +99,12 @@ def unit_detail(request, code: str):
     versions = unit.versions.select_related("parent", "recorded_by").order_by("-valid_from")
     children = unit.children.order_by("name")
     people = Paginator(unit.people.order_by("family_name", "given_name"), 50).get_page(request.GET.get("page"))
+    functional = unit.functional_mailboxes.prefetch_related("delegates")
+    may_manage = _may_manage_unit(request, unit)
+    candidates = (Person.objects.filter(unit__path__startswith=unit.path, status="active")
+                  .order_by("family_name", "given_name")[:300] if may_manage else [])
     return render(request, "provisioning/unit_detail.html", {
+        "functional": functional, "may_manage": may_manage, "candidates": candidates,
         "can_edit": _superadmin(request), "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule,
         "versions": versions, "children": children, "people": people,
     })
@@ -161,3 +166,38 @@ def _save_unit(actor, unit: Unit | None, d: dict) -> Unit:
 
         unit = unit_set_list(actor=actor, unit=unit, local_part=d["list_local_part"])
     return unit
+
+
+def _may_manage_unit(request, unit: Unit) -> bool:
+    from accounts.models import Role
+    from accounts.scopes import role_units
+
+    paths = role_units(request.user, Role.HR_ADMIN)
+    return paths is None or any(unit.path.startswith(p) for p in paths)
+
+
+@require_http_methods(["POST"])
+@login_required
+def functional_mailbox_save(request, code: str, pk: int | None = None):
+    """HR officers of the unit (or the superadmin) create a functional mailbox or change its delegates."""
+    from provisioning.mailboxes import functional_create, functional_set_delegates
+    from provisioning.models import FunctionalMailbox
+
+    unit = get_object_or_404(Unit, code=code)
+    if not _may_manage_unit(request, unit):
+        raise PermissionDenied
+    ids = [int(x) for x in request.POST.getlist("delegates") if x.isdigit()][:100]
+    delegates = list(Person.objects.filter(pk__in=ids, unit__path__startswith=unit.path))
+    try:
+        if pk is None:
+            functional_create(actor=request.user, unit=unit, local_part=request.POST.get("local_part", ""),
+                              name=request.POST.get("name", ""), delegates=delegates)
+            messages.success(request, _("The functional mailbox was created."))
+        else:
+            mailbox = get_object_or_404(FunctionalMailbox, pk=pk, unit=unit)
+            functional_set_delegates(actor=request.user, mailbox=mailbox, delegates=delegates)
+            messages.success(request, _("The delegates were saved."))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    return redirect("provisioning:unit_detail", code=unit.code)

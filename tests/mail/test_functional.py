@@ -52,3 +52,26 @@ def test_its_address_is_unique_across_everything(office):
         functional_create(actor=None, unit=office["unit"], local_part="vanthu.stc", name="again")
     with pytest.raises(ValidationError):
         functional_create(actor=None, unit=office["unit"], local_part="hoangnt", name="a person's address")
+
+
+def test_hr_officer_creates_one_and_sets_delegates_from_the_unit_page(client, office):
+    from accounts.models import Role, RoleAssignment
+    from provisioning.models import FunctionalMailbox
+
+    hr = factories.person(office["unit"], "Phạm", "Thị", "Lan")
+    RoleAssignment.objects.create(person=hr, role=Role.HR_ADMIN, unit=office["unit"])
+    client.post("/accounts/login/", {"username": hr.uid, "password": factories.PASSWORD})
+    page = client.get(f"/units/{office['unit'].code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert BOX in page and "Create a functional mailbox" in page
+    client.post(f"/units/{office['unit'].code}/mailboxes/", {"local_part": "tiepdan", "name": "Tiếp dân",
+                                                             "delegates": [office["other"].pk]})
+    fm = FunctionalMailbox.objects.get(address="tiepdan@quangtri.gov.vn")
+    assert [p.uid for p in fm.delegates.all()] == ["khaittm"]
+    client.post(f"/units/{office['unit'].code}/mailboxes/{fm.pk}/", {"delegates": [office["clerk"].pk]})
+    assert [p.uid for p in fm.delegates.all()] == ["hoangnt"]
+
+
+def test_staff_cannot_manage_functional_mailboxes(client, office):
+    client.post("/accounts/login/", {"username": "khaittm", "password": factories.PASSWORD})
+    r = client.post(f"/units/{office['unit'].code}/mailboxes/", {"local_part": "x", "name": "x"})
+    assert r.status_code == 403
