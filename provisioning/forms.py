@@ -69,6 +69,9 @@ class UnitForm(forms.Form):
     default_quota_mb = forms.IntegerField(label=_("Default mailbox quota (MB)"), required=False, min_value=10,
                                           max_value=1_000_000,
                                           help_text=_("Leave empty to inherit the parent unit's quota."))
+    category_quotas = forms.CharField(
+        label=_("Default quota by category (MB)"), max_length=200, required=False,
+        help_text=_("For example vien_chuc=512, hop_dong=256; categories not listed use the default quota."))
     list_local_part = forms.CharField(
         label=_("Distribution list address"), max_length=64, required=False,
         help_text=_("The part before the @, e.g. sotaichinh: everyone with a mailbox in this unit and below "
@@ -81,6 +84,18 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents
 
+
+    def clean_category_quotas(self):
+        out = {}
+        for part in (self.cleaned_data.get("category_quotas") or "").replace(";", ",").split(","):
+            if not part.strip():
+                continue
+            key, _eq, value = part.partition("=")
+            key, value = key.strip().lower(), value.strip()
+            if key not in PersonCategory.values or not value.isdigit() or not 10 <= int(value) <= 1_000_000:
+                raise forms.ValidationError(_("Write category=MB pairs, e.g. vien_chuc=512 (10 to 1,000,000 MB)."))
+            out[key] = int(value)
+        return out
 
     def clean_mailbox_policy(self):
         value = "".join(self.cleaned_data.get("mailbox_policy", "").split()).lower()

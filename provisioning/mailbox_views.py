@@ -85,12 +85,12 @@ def _with_quota(people):
     from provisioning.units import unit_mail_policy
 
     all_units = {u.pk: u for u in Unit.objects.all()}
-    policies: dict[int, tuple] = {}
+    policies: dict = {}
     for p in people:
         if p.unit_id not in policies:
             u = all_units[p.unit_id]
             policies[p.unit_id] = unit_mail_policy(u, [all_units[i] for i in u.ancestor_ids if i in all_units])
-        p.quota_bytes = (p.quota_mb or policies[p.unit_id][1]) * 1024 * 1024
+        p.quota_bytes = (p.quota_mb or policies[p.unit_id].quota_for(p.category)) * 1024 * 1024
         p.used_percent = round(100 * p.bytes_used / p.quota_bytes) if p.bytes_used is not None else None
         yield p
 

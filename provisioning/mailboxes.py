@@ -18,7 +18,7 @@ MAX_QUOTA_MB = 100 * 1024
 
 
 def effective_quota_mb(person: Person) -> int:
-    return person.quota_mb or unit_mail_policy(person.unit)[1]
+    return person.quota_mb or unit_mail_policy(person.unit).quota_for(person.category)
 
 
 @transaction.atomic

@@ -52,6 +52,8 @@ class Unit(models.Model):
     mailbox_policy = models.CharField(_("mailbox policy"), max_length=64, blank=True)
     default_quota_mb = models.PositiveIntegerField(_("default mailbox quota (MB)"), null=True, blank=True,
                                                    help_text=_("Leave empty to inherit the parent unit's quota."))
+    # default quotas by category, e.g. {"vien_chuc": 512}; a category not listed inherits
+    category_quota_mb = models.JSONField(_("default quota by category (MB)"), default=dict, blank=True)
     # the unit's distribution list (everyone with a mailbox in the unit and below), e.g. "sotaichinh@..."
     list_address = models.CharField(_("distribution list address"), max_length=254, blank=True)
     # materialised path of ids, "/1/5/23/": a subtree is one indexed prefix query
@@ -340,6 +342,7 @@ class MailboxUsage(models.Model):
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="usage")
     last_login = models.DateTimeField(_("last login"), null=True, blank=True)  # a user login, never a delivery
     bytes_used = models.BigIntegerField(_("bytes used"), null=True, blank=True)
+    quota_bytes = models.BigIntegerField(_("quota (bytes)"), null=True, blank=True)
     messages = models.IntegerField(_("messages"), null=True, blank=True)
     messages_sent = models.IntegerField(null=True, blank=True)
     messages_received = models.IntegerField(null=True, blank=True)

@@ -9,7 +9,7 @@ from directory import bulk, gateway
 from directory.entries import PersonEntry, UnitEntry
 from directory.errors import DirectoryError
 from provisioning.models import MailAddress, Person, PersonStatus, Unit
-from provisioning.units import unit_ancestors, unit_mail_policy, unit_resolved_settings
+from provisioning.units import MailPolicy, unit_ancestors, unit_mail_policy, unit_resolved_settings
 
 
 def unit_entry(unit: Unit, ancestors: list[Unit]) -> tuple[UnitEntry, list[str]]:
@@ -19,19 +19,18 @@ def unit_entry(unit: Unit, ancestors: list[Unit]) -> tuple[UnitEntry, list[str]]
     return entry, [a.code for a in ancestors] + [unit.code]
 
 
-def has_mailbox(person: Person, policy: tuple[set[str] | None, int]) -> bool:
+def has_mailbox(person: Person, policy: MailPolicy) -> bool:
     """A mailbox when HR issued one, or when the unit's policy covers the person's category
     (unless HR withheld it); never after the retention period removed it."""
     if not person.mail or person.mailbox_removed_on is not None:
         return False
     if person.mailbox_decision:
         return person.mailbox_decision == Person.MailboxDecision.ISSUED
-    categories, _quota = policy
-    return categories is None or person.category in categories
+    return policy.categories is None or person.category in policy.categories
 
 
 def person_entry(person: Person, aliases: list[str] | None = None,
-                 policy: tuple[set[str] | None, int] | None = None) -> PersonEntry:
+                 policy: MailPolicy | None = None) -> PersonEntry:
     """What the directory must say about a person. Anyone not active cannot log in; their
     mailbox is disabled (kept until the retention ends, then its attributes go; the address
     itself stays reserved in SQL)."""
@@ -39,7 +38,7 @@ def person_entry(person: Person, aliases: list[str] | None = None,
         aliases = list(person.addresses.filter(kind=MailAddress.Kind.ALIAS).values_list("address", flat=True))
     policy = policy or unit_mail_policy(person.unit)
     mailbox = has_mailbox(person, policy)
-    quota_mb = person.quota_mb or policy[1]
+    quota_mb = person.quota_mb or policy.quota_for(person.category)
     return PersonEntry(
         uid=person.uid, family_name=person.family_name, middle_name=person.middle_name,
         given_name=person.given_name, employee_code=person.employee_code, category=person.category,
@@ -59,7 +58,7 @@ def people_entries(ids: list[int]) -> dict[int, PersonEntry]:
         aliases[pid].append(address)
     people = list(Person.objects.select_related("unit").filter(pk__in=ids))
     units = {u.pk: u for u in Unit.objects.all()} if people else {}
-    policies: dict[int, tuple] = {}
+    policies: dict[int, MailPolicy] = {}
     for p in people:
         if p.unit_id not in policies:
             u = units[p.unit_id]
@@ -88,7 +87,7 @@ def apply_unit_list(unit: Unit) -> None:
         gateway.group_delete(list_name(unit))
         return
     units = {u.pk: u for u in Unit.objects.all()}
-    policies: dict[int, tuple] = {}
+    policies: dict[int, MailPolicy] = {}
     members = []
     for p in Person.objects.filter(unit__path__startswith=unit.path, status=PersonStatus.ACTIVE,
                                    mail__isnull=False, mailbox_removed_on__isnull=True):
@@ -150,7 +149,7 @@ def apply_functional(ids: list[int]) -> dict[int, DirectoryError]:
     failed = {}
     for fm in FunctionalMailbox.objects.filter(pk__in=ids).select_related("unit").prefetch_related("delegates"):
         try:
-            _categories, quota = unit_mail_policy(fm.unit)
+            quota = unit_mail_policy(fm.unit).default_quota_mb
             gateway.functional_put(address=fm.address, name=fm.name, quota_kib=(fm.quota_mb or quota) * 1024,
                                    enabled=fm.active,
                                    delegate_uids=[p.uid for p in fm.delegates.all() if p.status == PersonStatus.ACTIVE])

@@ -7,6 +7,7 @@ the tree can be read as of any past date. Subtrees are one prefix query on the m
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +21,7 @@ from provisioning.models import DirectoryChange, NamingRule, Unit, UnitVersion
 from provisioning.outbox import directory_change_enqueue_many
 
 UNIT_FIELDS = ("code", "name", "kind", "parent", "mail_domain", "naming_rule", "mailbox_policy", "default_quota_mb",
-               "valid_from")
+               "category_quota_mb", "valid_from")
 DEFAULT_NAMING_RULE = NamingRule.GIVEN_INITIALS
 
 
@@ -69,7 +70,8 @@ def unit_update(*, actor, unit: Unit, effective: dt.date | None = None, **change
     """Change name, kind, parent, mail domain or naming rule from `effective` on (today by
     default). The code never changes. A change dated the same day as the current version
     corrects that version instead of adding another."""
-    allowed = {"name", "kind", "parent", "mail_domain", "naming_rule", "mailbox_policy", "default_quota_mb"}
+    allowed = {"name", "kind", "parent", "mail_domain", "naming_rule", "mailbox_policy", "default_quota_mb",
+               "category_quota_mb"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -114,7 +116,8 @@ def unit_update(*, actor, unit: Unit, effective: dt.date | None = None, **change
     # the subtree's resolved domain/rule and, after a move, its place in the directory changed
     affected = list(unit_subtree(unit).values_list("pk", flat=True))
     directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=affected)
-    if {"mailbox_policy", "default_quota_mb", "parent"} & set(changed):  # who has a mailbox, and its quota
+    # who has a mailbox, and its quota
+    if {"mailbox_policy", "default_quota_mb", "category_quota_mb", "parent"} & set(changed):
         from provisioning.models import Person
 
         people = list(Person.objects.filter(unit__path__startswith=unit.path).values_list("pk", flat=True))
@@ -151,17 +154,32 @@ def unit_resolved_settings(unit: Unit, ancestors: list[Unit] | None = None) -> t
 DEFAULT_QUOTA_MB = 1024
 
 
-def unit_mail_policy(unit: Unit, ancestors: list[Unit] | None = None) -> tuple[set[str] | None, int]:
-    """(categories that get a mailbox, or None for everyone; default quota in MB), each the
-    unit's own setting or the nearest ancestor's."""
+@dataclass(frozen=True)
+class MailPolicy:
+    categories: frozenset[str] | None  # who gets a mailbox; None: everyone
+    default_quota_mb: int
+    category_quota_mb: dict
+
+    def quota_for(self, category: str) -> int:
+        return self.category_quota_mb.get(category) or self.default_quota_mb
+
+
+def unit_mail_policy(unit: Unit, ancestors: list[Unit] | None = None) -> MailPolicy:
+    """Who gets a mailbox and the default quotas (overall and by category), each the unit's own
+    setting or the nearest ancestor's."""
     chain = [unit] + list(reversed(ancestors if ancestors is not None else unit_ancestors(unit)))
     policy = next((u.mailbox_policy for u in chain if u.mailbox_policy), "all")
     quota = next((u.default_quota_mb for u in chain if u.default_quota_mb), DEFAULT_QUOTA_MB)
+    by_category: dict = {}
+    for u in reversed(chain):  # the nearest unit's setting wins
+        by_category.update({k: int(v) for k, v in (u.category_quota_mb or {}).items() if str(v).isdigit()})
     if policy == "all":
-        return None, quota
-    if policy == "none":
-        return set(), quota
-    return {c.strip() for c in policy.split(",") if c.strip()}, quota
+        categories = None
+    elif policy == "none":
+        categories = frozenset()
+    else:
+        categories = frozenset(c.strip() for c in policy.split(",") if c.strip())
+    return MailPolicy(categories, quota, by_category)
 
 
 def versions_as_of(day: dt.date):

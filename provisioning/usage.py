@@ -31,36 +31,56 @@ def _client():
     return redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10)
 
 
+def _quota_lookup():
+    """(unit id, category) -> the unit's default quota in MB for that category, cached."""
+    from provisioning.models import Unit
+    from provisioning.units import unit_mail_policy
+
+    units = {u.pk: u for u in Unit.objects.all()}
+    cache: dict[int, object] = {}
+
+    def quota(unit_id: int, category: str) -> int:
+        if unit_id not in cache:
+            u = units[unit_id]
+            cache[unit_id] = unit_mail_policy(u, [units[i] for i in u.ancestor_ids if i in units])
+        return cache[unit_id].quota_for(category)
+
+    return quota
+
+
 def collect_from_dovecot(*, day: dt.date | None = None, batch: int = 500) -> UsageCollection:
     """Read every mailbox's figures for `day` (today by default). Safe to run again the same
     day: it brings the day's rows up to date."""
     day = day or timezone.localdate()
     run = UsageCollection.objects.create(day=day, source="dovecot", status=UsageCollection.Status.PARTIAL)
     people = list(Person.objects.filter(mail__isnull=False, mailbox_removed_on__isnull=True)
-                  .values_list("pk", "mail"))
+                  .values_list("pk", "mail", "unit_id", "category", "quota_mb"))
+    quota_of = _quota_lookup()
     client = _client()
     done = 0
     try:
         for start in range(0, len(people), batch):
             chunk = people[start:start + batch]
             pipe = client.pipeline(transaction=False)
-            for _pk, address in chunk:
+            for _pk, address, *_rest in chunk:
                 pipe.get(f"last-login/{address}")
                 pipe.get(f"{address}/quota/storage")
                 pipe.get(f"{address}/quota/messages")
             values = pipe.execute()
             rows = []
-            for i, (pk, address) in enumerate(chunk):
+            for i, (pk, address, unit_id, category, quota_mb) in enumerate(chunk):
                 login, storage, messages = values[3 * i:3 * i + 3]
                 rows.append(MailboxUsage(
                     day=day, address=address, person_id=pk, source="dovecot",
+                    quota_bytes=(quota_mb or quota_of(unit_id, category)) * 1024 * 1024,
                     last_login=dt.datetime.fromtimestamp(int(login), tz=dt.UTC) if login else None,
                     bytes_used=int(storage) if storage is not None else None,
                     messages=int(messages) if messages is not None else None))
             with transaction.atomic():
                 MailboxUsage.objects.bulk_create(
                     rows, update_conflicts=True, unique_fields=["day", "address"],
-                    update_fields=["person", "last_login", "bytes_used", "messages", "source", "collected_at"])
+                    update_fields=["person", "last_login", "bytes_used", "messages", "quota_bytes", "source",
+                                   "collected_at"])
             done += len(rows)
     except redis.RedisError as exc:
         run.mailboxes, run.error, run.finished_at = done, f"{exc.__class__.__name__}: {exc}", timezone.now()

@@ -129,7 +129,8 @@ def unit_edit(request, code: str | None = None):
         initial |= {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent,
                     "mail_domain": unit.mail_domain, "naming_rule": unit.naming_rule,
                     "mailbox_policy": unit.mailbox_policy, "default_quota_mb": unit.default_quota_mb,
-                    "list_local_part": unit.list_address.partition("@")[0]}
+                    "list_local_part": unit.list_address.partition("@")[0],
+                    "category_quotas": ", ".join(f"{k}={v}" for k, v in sorted(unit.category_quota_mb.items()))}
     form = UnitForm(request.POST or None, parents=parents, initial=initial)
     if unit is not None:
         form.fields["code"].disabled = True
@@ -156,11 +157,12 @@ def _save_unit(actor, unit: Unit | None, d: dict) -> Unit:
         unit = unit_create(actor=actor, code=d["code"], name=d["name"], kind=d["kind"], parent=d["parent"],
                            mail_domain=d["mail_domain"], naming_rule=d["naming_rule"], effective=d["effective"])
         unit = unit_update(actor=actor, unit=unit, effective=d["effective"], mailbox_policy=d["mailbox_policy"],
-                           default_quota_mb=d["default_quota_mb"])
+                           default_quota_mb=d["default_quota_mb"], category_quota_mb=d["category_quotas"])
     else:
         unit = unit_update(actor=actor, unit=unit, effective=d["effective"], name=d["name"], kind=d["kind"],
                            parent=d["parent"], mail_domain=d["mail_domain"], naming_rule=d["naming_rule"],
-                           mailbox_policy=d["mailbox_policy"], default_quota_mb=d["default_quota_mb"])
+                           mailbox_policy=d["mailbox_policy"], default_quota_mb=d["default_quota_mb"],
+                           category_quota_mb=d["category_quotas"])
     if d["list_local_part"] and d["list_local_part"] != unit.list_address.partition("@")[0]:
         from provisioning.mailboxes import unit_set_list
 

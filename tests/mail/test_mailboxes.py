@@ -65,3 +65,16 @@ def test_changing_a_units_policy_or_quota_reaches_its_people(dovecot, units):
     unit_update(actor=None, unit=Person.objects.get(pk=p.pk).unit.parent, mailbox_policy="none")
     directory_changes_drain()
     assert gateway.person_get(p.uid).mail == ""
+
+
+def test_default_quota_by_category_is_inherited_and_reaches_the_usage_snapshot(dovecot, units):
+    from provisioning.models import MailboxUsage
+    from provisioning.usage import collect_from_dovecot
+
+    unit_update(actor=None, unit=units["syt"], category_quota_mb={"vien_chuc": 512})
+    doctor = factories.person(units["bv"], "Lê", "Văn", "Tám", category="vien_chuc")
+    clerk = factories.person(units["bv"], "Võ", "Thị", "Sáu", category="cong_chuc")
+    assert gateway.person_get(doctor.uid).mail_quota_kib == 512 * 1024
+    assert gateway.person_get(clerk.uid).mail_quota_kib == 1024 * 1024
+    collect_from_dovecot()
+    assert MailboxUsage.objects.get(person=doctor).quota_bytes == 512 * 1024 * 1024
