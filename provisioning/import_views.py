@@ -73,7 +73,7 @@ def import_detail(request, pk: int):
     if show in ImportRow.Action.values:
         rows = rows.filter(action=show)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    labels = imports.FIELD_LABELS()
+    labels = imports.field_labels()
     mails = dict(Person.objects.filter(employee_code__in=[r.employee_code for r in page.object_list])
                  .values_list("employee_code", "mail"))
     for r in page.object_list:

@@ -345,7 +345,7 @@ def error_report(batch: ImportBatch, fmt: str) -> bytes:
             for field_name, problems in row.errors.items():
                 for p in problems:
                     yield {"row": row.row_number, "employee_code": row.employee_code, "name": name,
-                           "field": FIELD_LABELS().get(field_name, field_name), "problem": p}
+                           "field": field_labels().get(field_name, field_name), "problem": p}
         for row in batch.rows.exclude(outcome_error="").iterator():
             yield {"row": row.row_number, "employee_code": row.employee_code, "name": "", "field": "",
                    "problem": row.outcome_error}
@@ -353,8 +353,6 @@ def error_report(batch: ImportBatch, fmt: str) -> bytes:
     return spreadsheets.write_report(lines(), [(k, labels[k]) for k, _label in REPORT_COLUMNS], fmt)
 
 
-def FIELD_LABELS() -> dict[str, str]:  # noqa: N802 (translated at call time)
-    return {"employee_code": _("Employee code"), "full_name": _("Full name"), "family_name": _("Family name"),
-            "middle_name": _("Middle name"), "given_name": _("Given name"), "unit": _("Unit"),
-            "position": _("Position"), "category": _("Category"), "personal_email": _("Personal email"),
-            "phone": _("Mobile phone"), "citizen_id": _("Citizen ID")}
+def field_labels() -> dict[str, str]:
+    """The staff columns' names in the user's language."""
+    return {k: str(v) for k, v in spreadsheets.FIELD_LABELS.items()}

@@ -82,15 +82,11 @@ def mailbox_list(request):
 def _with_quota(people):
     """Each person's quota in bytes (their own, else their unit's default) and the share used;
     yields the people as it goes, so an export never holds them all."""
-    from provisioning.units import unit_mail_policy
+    from provisioning.units import mail_policies
 
-    all_units = {u.pk: u for u in Unit.objects.all()}
-    policies: dict = {}
+    policy = mail_policies()
     for p in people:
-        if p.unit_id not in policies:
-            u = all_units[p.unit_id]
-            policies[p.unit_id] = unit_mail_policy(u, [all_units[i] for i in u.ancestor_ids if i in all_units])
-        p.quota_bytes = (p.quota_mb or policies[p.unit_id].quota_for(p.category)) * 1024 * 1024
+        p.quota_bytes = (p.quota_mb or policy(p.unit_id).quota_for(p.category)) * 1024 * 1024
         p.used_percent = round(100 * p.bytes_used / p.quota_bytes) if p.bytes_used is not None else None
         yield p
 

@@ -9,7 +9,7 @@ from directory import bulk, gateway
 from directory.entries import PersonEntry, UnitEntry
 from directory.errors import DirectoryError
 from provisioning.models import MailAddress, Person, PersonStatus, Unit
-from provisioning.units import MailPolicy, unit_ancestors, unit_mail_policy, unit_resolved_settings
+from provisioning.units import MailPolicy, mail_policies, unit_ancestors, unit_mail_policy, unit_resolved_settings
 
 
 def unit_entry(unit: Unit, ancestors: list[Unit]) -> tuple[UnitEntry, list[str]]:
@@ -57,13 +57,8 @@ def people_entries(ids: list[int]) -> dict[int, PersonEntry]:
             "person_id", "address"):
         aliases[pid].append(address)
     people = list(Person.objects.select_related("unit").filter(pk__in=ids))
-    units = {u.pk: u for u in Unit.objects.all()} if people else {}
-    policies: dict[int, MailPolicy] = {}
-    for p in people:
-        if p.unit_id not in policies:
-            u = units[p.unit_id]
-            policies[p.unit_id] = unit_mail_policy(u, [units[i] for i in u.ancestor_ids if i in units])
-    return {p.pk: person_entry(p, aliases.get(p.pk, []), policies[p.unit_id]) for p in people}
+    policy = mail_policies() if people else None
+    return {p.pk: person_entry(p, aliases.get(p.pk, []), policy(p.unit_id)) for p in people}
 
 
 def apply_unit(unit: Unit) -> None:
@@ -86,16 +81,10 @@ def apply_unit_list(unit: Unit) -> None:
     if not unit.list_address:
         gateway.group_delete(list_name(unit))
         return
-    units = {u.pk: u for u in Unit.objects.all()}
-    policies: dict[int, MailPolicy] = {}
-    members = []
-    for p in Person.objects.filter(unit__path__startswith=unit.path, status=PersonStatus.ACTIVE,
-                                   mail__isnull=False, mailbox_removed_on__isnull=True):
-        if p.unit_id not in policies:
-            u = units[p.unit_id]
-            policies[p.unit_id] = unit_mail_policy(u, [units[i] for i in u.ancestor_ids if i in units])
-        if has_mailbox(p, policies[p.unit_id]):
-            members.append(p.uid)
+    policy = mail_policies()
+    members = [p.uid for p in Person.objects.filter(unit__path__startswith=unit.path, status=PersonStatus.ACTIVE,
+                                                    mail__isnull=False, mailbox_removed_on__isnull=True)
+               if has_mailbox(p, policy(p.unit_id))]
     aliases = list(MailAddress.objects.filter(unit=unit, kind=MailAddress.Kind.LIST)
                    .exclude(address=unit.list_address).values_list("address", flat=True))
     gateway.mail_list_put(list_name(unit), description=unit.name, address=unit.list_address, aliases=aliases,

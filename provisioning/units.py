@@ -182,6 +182,21 @@ def unit_mail_policy(unit: Unit, ancestors: list[Unit] | None = None) -> MailPol
     return MailPolicy(categories, quota, by_category)
 
 
+def mail_policies():
+    """A cached lookup unit id -> MailPolicy, for code that handles many people at once (one
+    query for all units, then no more)."""
+    units = {u.pk: u for u in Unit.objects.all()}
+    cache: dict[int, MailPolicy] = {}
+
+    def lookup(unit_id: int) -> MailPolicy:
+        if unit_id not in cache:
+            u = units[unit_id]
+            cache[unit_id] = unit_mail_policy(u, [units[i] for i in u.ancestor_ids if i in units])
+        return cache[unit_id]
+
+    return lookup
+
+
 def versions_as_of(day: dt.date):
     """Every unit version in effect on `day`: one query."""
     return (UnitVersion.objects.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))

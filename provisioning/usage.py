@@ -32,20 +32,11 @@ def _client():
 
 
 def _quota_lookup():
-    """(unit id, category) -> the unit's default quota in MB for that category, cached."""
-    from provisioning.models import Unit
-    from provisioning.units import unit_mail_policy
+    """(unit id, category) -> that unit's default quota in MB for the category."""
+    from provisioning.units import mail_policies
 
-    units = {u.pk: u for u in Unit.objects.all()}
-    cache: dict[int, object] = {}
-
-    def quota(unit_id: int, category: str) -> int:
-        if unit_id not in cache:
-            u = units[unit_id]
-            cache[unit_id] = unit_mail_policy(u, [units[i] for i in u.ancestor_ids if i in units])
-        return cache[unit_id].quota_for(category)
-
-    return quota
+    policy = mail_policies()
+    return lambda unit_id, category: policy(unit_id).quota_for(category)
 
 
 def collect_from_dovecot(*, day: dt.date | None = None, batch: int = 500) -> UsageCollection:

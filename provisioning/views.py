@@ -15,17 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from provisioning import spreadsheets
 from provisioning.forms import UnitForm
 from provisioning.models import DirectoryChange, Person, PersonStatus, Unit, UnitKind
 from provisioning.units import flatten, tree_as_of, unit_ancestors, unit_create, unit_resolved_settings, unit_update
-
-EXPORT_UNSAFE = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def export_cell(value) -> str:
-    """IN-04: a cell a spreadsheet would run as a formula starts with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(EXPORT_UNSAFE) else text
 
 
 @require_GET
@@ -76,9 +69,9 @@ def unit_list(request):
             parents[r["unit"].pk] = r["unit"].code
         for r in rows:
             v = r["version"]
-            w.writerow([export_cell(x) for x in (r["unit"].code, v.name, kinds.get(v.kind, v.kind), r["depth"],
-                                                 parents.get(v.parent_id, ""), staff.get(r["unit"].pk, 0),
-                                                 v.valid_from.isoformat())])
+            cells = (r["unit"].code, v.name, kinds.get(v.kind, v.kind), r["depth"], parents.get(v.parent_id, ""),
+                     staff.get(r["unit"].pk, 0), v.valid_from.isoformat())
+            w.writerow([spreadsheets.neutralise(x) for x in cells])
         return response
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     for r in page.object_list:
