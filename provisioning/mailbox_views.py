@@ -82,23 +82,32 @@ def mailbox_list(request):
 def _with_quota(people):
     """Each person's quota in bytes (their own, else their unit's default) and the share used;
     yields the people as it goes, so an export never holds them all."""
+    from provisioning.sync import has_mailbox
     from provisioning.units import mail_policies
 
     policy = mail_policies()
     for p in people:
         p.quota_bytes = (p.quota_mb or policy(p.unit_id).quota_for(p.category)) * 1024 * 1024
+        if not has_mailbox(p, policy(p.unit_id)):
+            p.mailbox_state = _("not issued")
+        elif p.status == PersonStatus.ACTIVE:
+            p.mailbox_state = _("active")
+        else:
+            p.mailbox_state = _("disabled")
         p.used_percent = round(100 * p.bytes_used / p.quota_bytes) if p.bytes_used is not None else None
         yield p
 
 
 def _export(qs, fmt: str, day) -> HttpResponse:
     columns = [("mail", _("Official email")), ("name", _("Name")), ("unit", _("Unit")), ("status", _("Status")),
+               ("mailbox", _("Mailbox")),
                ("bytes_used", _("Storage used (bytes)")), ("quota_bytes", _("Quota (bytes)")),
                ("messages", _("Messages")), ("last_login", _("Last login"))]
 
     def rows():
         for p in _with_quota(qs.iterator(chunk_size=2000)):
             yield {"mail": p.mail, "name": p.full_name, "unit": p.unit.name, "status": p.get_status_display(),
+                   "mailbox": p.mailbox_state,
                    "bytes_used": p.bytes_used, "quota_bytes": p.quota_bytes, "messages": p.messages,
                    "last_login": timezone.localtime(p.last_login).strftime("%Y-%m-%d %H:%M") if p.last_login else ""}
 

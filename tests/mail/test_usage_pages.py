@@ -61,7 +61,7 @@ def test_sorting_by_storage_and_export(client, scene):
     assert page.index("hoangnt@") < page.index("khaittm@")
     r = client.get("/mailboxes/", {"export": "csv", "sort": "storage"})
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[1][0] == "hoangnt@quangtri.gov.vn" and rows[1][4] == "5000000"
+    assert rows[1][0] == "hoangnt@quangtri.gov.vn" and rows[1][5] == "5000000"
     assert not any("sauvt" in c for row in rows for c in row)
 
 
@@ -78,7 +78,7 @@ def test_quota_and_share_used_are_shown_and_exported(client, scene):
     assert "1.0\xa0GB (0%)" in page or "1.0 GB (0%)" in page
     rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv", "sort": "storage"})
                                        .content.decode("utf-8-sig"))))
-    assert rows[0][5] and rows[1][5] == str(1024 * 1024 * 1024)
+    assert rows[0][6] and rows[1][6] == str(1024 * 1024 * 1024)
 
 
 def test_a_province_it_lead_loads_usage_from_another_mail_system(client, scene):
@@ -101,3 +101,14 @@ def test_a_province_it_lead_loads_usage_from_another_mail_system(client, scene):
 
 def test_a_unit_it_lead_may_not_load_province_usage(client, scene):
     assert client.get("/mailboxes/usage-import/").status_code == 403
+
+
+def test_the_mailbox_state_is_shown(client, scene):
+    from provisioning.models import Person, PersonStatus
+    from provisioning.people import person_set_status, person_update
+
+    person_set_status(actor=None, person=Person.objects.get(uid="khaittm"), status=PersonStatus.SUSPENDED)
+    person_update(actor=None, person=Person.objects.get(uid="ducdv"), mailbox_decision="withheld")
+    rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv"}).content.decode("utf-8-sig"))))
+    state = {row[0].split("@")[0]: row[4] for row in rows[1:]}
+    assert state["hoangnt"] == "đang hoạt động" and state["khaittm"] == "đã khóa" and state["ducdv"] == "chưa cấp"
