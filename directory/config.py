@@ -42,10 +42,6 @@ class DirectoryConfig:
     def groups_dn(self) -> str:
         return f"ou=groups,{self.base_dn}"
 
-    @property
-    def services_dn(self) -> str:
-        return f"ou=services,{self.base_dn}"
-
     def __repr__(self) -> str:  # LD-08: never show the bind password
         return (f"DirectoryConfig(url={self.url!r}, base_dn={self.base_dn!r}, bind_dn={self.bind_dn!r}, "
                 f"tls={self.tls!r})")

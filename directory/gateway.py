@@ -298,11 +298,6 @@ def functional_put(*, address: str, name: str, quota_kib: int, enabled: bool, de
     return result
 
 
-def functional_delete(address: str) -> None:
-    delete_entry(functional_dn(address))
-    group_delete(f"delegates-{address}")
-
-
 def mail_list_members(name: str) -> list[str]:
     group = group_get(name)
     return group.member_uids if group else []

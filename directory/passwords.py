@@ -24,7 +24,3 @@ def hash_password(password: str) -> str:
     return "{ARGON2}" + _HASHER.hash(normalise(password))
 
 
-def verify_hash(password: str, stored: str) -> bool:
-    if not stored.startswith("{ARGON2}"):
-        return False
-    return _HASHER.verify(normalise(password), stored[len("{ARGON2}"):])

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ldap3
@@ -334,7 +334,3 @@ def temporary(**kwargs) -> SlapdConfig:
     return SlapdConfig(directory=d, port=kwargs.pop("port", None) or free_port(), **kwargs)
 
 
-def describe(c: SlapdConfig) -> dict:
-    out = asdict(c)
-    out.update(url=c.url, root_dn=c.root_dn, idm_dn=c.idm_dn, mail_dn=c.mail_dn)
-    return out

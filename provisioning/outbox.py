@@ -132,5 +132,3 @@ def sweep(*, stale_after: timedelta = timedelta(minutes=10), resend_after: timed
     return len(ids)
 
 
-def pending_count() -> int:
-    return DirectoryChange.objects.filter(status__in=[Status.PENDING, Status.RUNNING]).count()

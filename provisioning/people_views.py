@@ -21,10 +21,6 @@ from provisioning.people import person_onboard, person_set_status, person_transf
 EXPORT_COLUMNS = ["uid", "employee_code", "full_name", "unit", "unit_code", "position", "category", "status", "mail"]
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def filtered_people(request):
     form = FilterForm(request.GET)
     form.is_valid()

@@ -36,5 +36,3 @@ def digest(value: str) -> str | None:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
-def masked(value: str) -> str:
-    return "•" * 8 + value[-4:] if value else ""

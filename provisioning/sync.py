@@ -79,7 +79,9 @@ def apply_unit_list(unit: Unit) -> None:
     """Make the unit's distribution list hold exactly the active people with a mailbox in the
     unit and below (or remove the list when the unit has none)."""
     if not unit.list_address:
-        gateway.group_delete(list_name(unit))
+        # a unit that never had a list (nearly all) costs no LDAP round trip
+        if MailAddress.objects.filter(unit=unit, kind=MailAddress.Kind.LIST).exists():
+            gateway.group_delete(list_name(unit))
         return
     policy = mail_policies()
     members = [p.uid for p in Person.objects.filter(unit__path__startswith=unit.path, status=PersonStatus.ACTIVE,
