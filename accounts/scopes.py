@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from accounts.models import Role, RoleAssignment, User
 
@@ -47,27 +46,6 @@ def within(queryset: QuerySet, user: User, role: str, unit_path_field: str) -> Q
     for p in paths:
         q |= Q(**{f"{unit_path_field}__startswith": p})
     return queryset.filter(q)
-
-
-def people_for_hr(user: User) -> QuerySet:
-    from provisioning.models import Person
-
-    return within(Person.objects.all(), user, Role.HR_ADMIN, "unit__path")
-
-
-def units_for_hr(user: User) -> QuerySet:
-    from provisioning.models import Unit
-
-    return within(Unit.objects.all(), user, Role.HR_ADMIN, "path")
-
-
-def person_for_hr(user: User, pk: int):
-    """The person, if this HR officer may act on them; 404 otherwise (no hint it exists)."""
-    person = people_for_hr(user).select_related("unit").filter(pk=pk).first()
-    if person is None:
-        log.warning("access refused: %s asked for person %s", user.get_username(), pk)
-        raise Http404
-    return person
 
 
 def hr_required(view):

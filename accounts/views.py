@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -36,31 +38,3 @@ def login_view(request):
 
 
 logout_view = auth_views.LogoutView.as_view()
-
-
-@sensitive_post_parameters("password", "password2", "code")
-@csrf_protect
-@never_cache
-def activate_view(request):
-    """Public: a new person sets their first password with the code from HR."""
-    from django.core.exceptions import ValidationError
-
-    from accounts.activation import activation_redeem
-    from provisioning.forms import ActivationForm
-
-    form = ActivationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            person = activation_redeem(uid=d["uid"], code=d["code"], password=d["password"],
-                                       password2=d["password2"], source_ip=request.META.get("REMOTE_ADDR"))
-        except DirectoryUnavailable:
-            return render(request, "accounts/directory_unavailable.html", status=503)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            return render(request, "accounts/activated.html", {"uid": person.uid, "mail": person.mail})
-    response = render(request, "accounts/activate.html", {"form": form}, status=400 if form.errors else 200)
-    response["Referrer-Policy"] = "no-referrer"
-    return response

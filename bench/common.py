@@ -30,7 +30,7 @@ class Stack:
     outbox is then applied while the import goes on, exactly as in production."""
 
     def __init__(self, nosync: bool, worker: bool = False):
-        from directory import slapd
+        from scripts.dev import slapd
 
         self.tmp = Path(tempfile.mkdtemp(prefix="idm-bench-"))
         self.redis = self.worker = None
@@ -67,7 +67,7 @@ class Stack:
             time.sleep(1.5)  # let it connect before the clock starts
 
     def close(self):
-        from directory import slapd
+        from scripts.dev import slapd
 
         if self.worker is not None:
             self.worker.terminate()
@@ -80,7 +80,7 @@ class Stack:
 
 
 def load_demo_units() -> list[str]:
-    from provisioning import demo, demo_data
+    from scripts.dev import demo, demo_data
 
     demo.load_units(demo_data.PROVINCE, demo_data.UNITS)
     return [demo_data.PROVINCE_CODE] + [u[0] for u in demo_data.UNITS]

@@ -22,10 +22,12 @@ NOSYNC = "--nosync" in sys.argv
 def main() -> None:
     stack = Stack(nosync=NOSYNC, worker=True)
     try:
-        from directory import gateway, slapd, testing
-        from provisioning import imports
-        from provisioning.outbox import directory_changes_drain
-        from provisioning.reconcile import compare
+        from directory import gateway
+        from provisioning.imports import services as imports
+        from provisioning.outbox.services import directory_changes_drain
+        from provisioning.reconcile.services import compare
+        from scripts.dev import ldap_testing as testing
+        from scripts.dev import slapd
 
         codes = load_demo_units()
         directory_changes_drain()
@@ -39,7 +41,7 @@ def main() -> None:
         t1 = time.perf_counter()
         batch = imports.import_commit(batch.pk)  # the worker applies each committed chunk meanwhile
         t2 = time.perf_counter()
-        from provisioning.models import DirectoryChange
+        from provisioning.outbox.models import DirectoryChange
 
         while DirectoryChange.objects.exclude(status="applied").exists():
             time.sleep(0.05)

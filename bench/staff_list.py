@@ -24,7 +24,8 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
 
         from accounts.models import User
-        from provisioning.models import Person, Unit
+        from provisioning.people.models import Person
+        from provisioning.units.models import Unit
 
         load_demo_units()
         units = list(Unit.objects.all())

@@ -8,4 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "idm.settings.base")
 
 app = Celery("idm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# each capability keeps its Celery entry points in its own tasks module
+app.autodiscover_tasks(["accounts.selfservice", "provisioning.imports", "provisioning.mailboxes", "provisioning.outbox",
+                        "provisioning.people"])

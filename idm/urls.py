@@ -1,15 +1,15 @@
 from django.urls import include, path
 
-from accounts import views as accounts_views
+from accounts.selfservice import urls as selfservice
 from idm.health import healthz
-from provisioning import views as provisioning_views
+from provisioning.home import home
 
 urlpatterns = [
-    path("", provisioning_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
-    path("activate/", accounts_views.activate_view, name="activate"),
+    path("", include(selfservice)),
     path("", include("provisioning.urls")),
 ]
 

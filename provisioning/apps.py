@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ProvisioningConfig(AppConfig):
     name = "provisioning"
     verbose_name = _("Provisioning")
+
+    def ready(self) -> None:
+        # The outbox applies directory changes through this registry, so it imports no capability.
+        from provisioning.mailboxes.directory import apply_functional_changes, apply_list_changes
+        from provisioning.outbox.appliers import register
+        from provisioning.people.directory import apply_person_changes
+        from provisioning.units.directory import apply_unit_changes
+
+        register("units", apply_unit_changes, order=10)
+        register("people", apply_person_changes, order=20)
+        register("lists", apply_list_changes, order=30)
+        register("functional mailboxes", apply_functional_changes, order=40)

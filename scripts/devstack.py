@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from directory import slapd  # noqa: E402
+from scripts.dev import slapd  # noqa: E402
 
 VAR = Path(os.environ.get("IDM_VAR_DIR", ROOT / "var"))
 WEB_PORT = int(os.environ.get("IDM_WEB_PORT", "8000"))
@@ -110,7 +110,7 @@ def main() -> int:
             break
         time.sleep(0.02)
     say(f"redis on redis://{HOST}:{REDIS_PORT}")
-    from provisioning import mailserver
+    from scripts.dev import dovecot as mailserver
 
     mail_cfg = mailserver.MailServerConfig(directory=str(VAR / "dovecot"), imap_port=IMAP_PORT, lmtp_port=LMTP_PORT,
                                            ldap_url=cfg.url, base_dn=cfg.base_dn, bind_dn=cfg.mail_dn,
@@ -137,7 +137,7 @@ def main() -> int:
         start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload"], env)
         # a first usage collection now, so the Mailboxes page has figures (beat repeats it hourly)
         subprocess.run([PY, "manage.py", "shell", "-c",
-                        "from provisioning.tasks import collect_mail_usage; collect_mail_usage.delay()"],
+                        "from provisioning.mailboxes.tasks import collect_mail_usage; collect_mail_usage.delay()"],
                        env=env, cwd=ROOT, capture_output=True)
         for _ in range(300):
             if port_busy(WEB_PORT):
@@ -147,7 +147,7 @@ def main() -> int:
         stop_all()
         raise
     from directory.passwords import normalise  # noqa: F401  (imports work: venv is right)
-    from provisioning import demo_data
+    from scripts.dev import demo_data
 
     stack = {
         "web_url": f"http://{HOST}:{WEB_PORT}",

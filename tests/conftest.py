@@ -16,8 +16,9 @@ import redis as redis_lib
 from django.conf import settings
 
 from directory import connection as dir_connection
-from directory import slapd, testing
-from provisioning import mailserver
+from scripts.dev import dovecot as mailserver
+from scripts.dev import ldap_testing as testing
+from scripts.dev import slapd
 
 
 def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 10) -> None:

@@ -6,10 +6,11 @@ import datetime as dt
 
 from directory import gateway
 from directory.passwords import hash_password
-from provisioning.models import Person, PersonStatus, Unit
-from provisioning.outbox import directory_changes_drain
-from provisioning.people import person_onboard
-from provisioning.units import unit_create
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import Person, PersonStatus
+from provisioning.people.services import person_onboard
+from provisioning.units.models import Unit
+from provisioning.units.services import unit_create
 
 PASSWORD = "cay tre xanh ben bo song"  # 24 characters, no composition rules
 

@@ -32,7 +32,7 @@ def test_paused_directory_answers_within_the_timeout(client, stack):
 
 
 def test_unreachable_broker_makes_it_503(client, settings):
-    from directory.slapd import free_port
+    from scripts.dev.slapd import free_port
 
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
     r = client.get("/healthz")

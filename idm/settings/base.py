@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "accounts",
     "provisioning",
     "directory",
+    # development only (the demo province, private servers); production settings drop it
+    "scripts.dev",
 ]
 
 MIDDLEWARE = [
@@ -36,7 +38,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.ActivePersonMiddleware",
+    "provisioning.people.middleware.ActivePersonMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -153,9 +155,9 @@ CELERY_TASK_PUBLISH_RETRY = False  # the outbox sweeper re-sends; a web request 
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5,
                                    "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweeper": {"task": "provisioning.tasks.sweep_directory_changes", "schedule": 30.0},
-    "mailbox-retention": {"task": "provisioning.tasks.remove_expired_mailboxes", "schedule": 6 * 3600.0},
-    "mail-usage": {"task": "provisioning.tasks.collect_mail_usage", "schedule": 3600.0},
+    "outbox-sweeper": {"task": "outbox.sweep_directory_changes", "schedule": 30.0},
+    "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},
+    "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

@@ -1,6 +1,6 @@
 from django import template
 
-from provisioning.audit import action_label
+from provisioning.audit.services import action_label
 
 register = template.Library()
 

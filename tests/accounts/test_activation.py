@@ -8,10 +8,11 @@ import re
 import pytest
 import time_machine
 
-from accounts.activation import activation_issue
 from accounts.models import ActivationCode
-from directory import gateway, testing
-from provisioning.models import PersonStatus
+from accounts.selfservice.services import activation_issue
+from directory import gateway
+from provisioning.people.models import PersonStatus
+from scripts.dev import ldap_testing as testing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def test_the_directory_down_consumes_nothing(client, newcomer, stack):
 def test_active_people_get_no_code(newcomer):
     from django.core.exceptions import ValidationError
 
-    from provisioning.people import person_set_status
+    from provisioning.people.services import person_set_status
 
     person_set_status(actor=None, person=newcomer, status=PersonStatus.ACTIVE)
     newcomer.refresh_from_db()

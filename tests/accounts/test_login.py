@@ -9,11 +9,11 @@ from django.contrib.auth import authenticate
 from django.urls import reverse
 
 from accounts.models import User
-from directory import testing
 from directory.errors import DirectoryUnavailable
-from provisioning.models import PersonStatus
-from provisioning.outbox import directory_changes_drain
-from provisioning.people import person_update
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import PersonStatus
+from provisioning.people.services import person_update
+from scripts.dev import ldap_testing as testing
 from tests import factories
 
 pytestmark = pytest.mark.django_db

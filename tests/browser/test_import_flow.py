@@ -10,7 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from accounts.models import Role, RoleAssignment
 from directory import gateway
 from idm.celery import app
-from provisioning.models import Person
+from provisioning.people.models import Person
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Role, RoleAssignment
-from provisioning.usage import collect_from_dovecot
+from provisioning.mailboxes.usage import collect_from_dovecot
 from tests import factories
 from tests.mail.test_dovecot import deliver, imap_login
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from directory import gateway, testing
+from directory import gateway
 from directory.entries import GroupEntry, PersonEntry, UnitEntry
 from directory.passwords import hash_password
+from scripts.dev import ldap_testing as testing
 
 pytestmark = pytest.mark.django_db
 PW = "mat khau rat dai cua nguoi dung"

@@ -43,7 +43,7 @@ def test_writing_the_same_person_twice_changes_nothing_the_second_time():
 
 
 def test_putting_an_existing_entry_makes_it_match_the_intended_state(slapd_config):
-    from directory import testing
+    from scripts.dev import ldap_testing as testing
 
     gateway.person_put(entry(position="Chuyên viên"))
     dn = gateway.person_dn("hoangnt")

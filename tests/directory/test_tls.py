@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from directory import connection, gateway, slapd
+from directory import connection, gateway
 from directory.errors import DirectoryUnavailable
+from scripts.dev import slapd
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ import redis
 
 from directory import gateway
 from directory.passwords import hash_password
-from provisioning.models import PersonStatus
-from provisioning.outbox import directory_changes_drain
-from provisioning.people import person_set_status, person_transfer
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import PersonStatus
+from provisioning.people.services import person_set_status, person_transfer
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_a_password_change_takes_effect_at_imap_at_once(dovecot, units):
 
 
 def test_the_quota_in_the_directory_is_the_quota_dovecot_enforces(dovecot, units):
-    from provisioning.sync import person_entry
+    from provisioning.people.directory import person_entry
 
     hoang = factories.person(units["stc"])
     entry = person_entry(hoang)

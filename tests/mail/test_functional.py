@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from provisioning.mailboxes import functional_create, functional_set_delegates
-from provisioning.models import PersonStatus
-from provisioning.outbox import directory_changes_drain
-from provisioning.people import person_set_status
+from provisioning.mailboxes.services import functional_create, functional_set_delegates
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import PersonStatus
+from provisioning.people.services import person_set_status
 from tests import factories
 from tests.mail.test_dovecot import deliver, imap_login
 
@@ -56,7 +56,7 @@ def test_its_address_is_unique_across_everything(office):
 
 def test_hr_officer_creates_one_and_sets_delegates_from_the_unit_page(client, office):
     from accounts.models import Role, RoleAssignment
-    from provisioning.models import FunctionalMailbox
+    from provisioning.mailboxes.models import FunctionalMailbox
 
     hr = factories.person(office["unit"], "Phạm", "Thị", "Lan")
     RoleAssignment.objects.create(person=hr, role=Role.HR_ADMIN, unit=office["unit"])

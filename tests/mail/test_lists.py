@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from directory import gateway, testing
-from provisioning.mailboxes import unit_set_list
-from provisioning.models import PersonStatus, Unit
-from provisioning.outbox import directory_changes_drain
-from provisioning.people import person_set_status, person_transfer
+from directory import gateway
+from provisioning.mailboxes.services import unit_set_list
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import PersonStatus
+from provisioning.people.services import person_set_status, person_transfer
+from provisioning.units.models import Unit
+from scripts.dev import ldap_testing as testing
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from directory import gateway
-from provisioning.models import Person
-from provisioning.outbox import directory_changes_drain
-from provisioning.people import person_update
-from provisioning.units import unit_update
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import Person
+from provisioning.people.services import person_update
+from provisioning.units.services import unit_update
 from tests import factories
 from tests.mail.test_dovecot import imap_login
 
@@ -68,8 +68,8 @@ def test_changing_a_units_policy_or_quota_reaches_its_people(dovecot, units):
 
 
 def test_default_quota_by_category_is_inherited_and_reaches_the_usage_snapshot(dovecot, units):
-    from provisioning.models import MailboxUsage
-    from provisioning.usage import collect_from_dovecot
+    from provisioning.mailboxes.models import MailboxUsage
+    from provisioning.mailboxes.usage import collect_from_dovecot
 
     unit_update(actor=None, unit=units["syt"], category_quota_mb={"vien_chuc": 512})
     doctor = factories.person(units["bv"], "Lê", "Văn", "Tám", category="vien_chuc")

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Role, RoleAssignment, User
 from directory import gateway
-from provisioning.mailboxes import quota_request_create, quota_request_decide
-from provisioning.outbox import directory_changes_drain
+from provisioning.approvals.services import quota_request_create, quota_request_decide
+from provisioning.outbox.services import directory_changes_drain
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_request_and_approval_through_the_pages(client, cast):
     client.post("/accounts/login/", {"username": cast["head_person"].uid, "password": factories.PASSWORD})
     page = client.get("/quota-requests/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Lưu hồ sơ scan" in page and "1024 → 3072" in page
-    from provisioning.models import QuotaRequest
+    from provisioning.approvals.models import QuotaRequest
 
     client.post("/quota-requests/", {"request": QuotaRequest.objects.get().pk, "decision": "approve"})
     directory_changes_drain()

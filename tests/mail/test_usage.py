@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from provisioning.models import MailboxUsage, UsageCollection
-from provisioning.usage import UsageSourceUnavailable, collect_from_dovecot
+from provisioning.mailboxes.models import MailboxUsage, UsageCollection
+from provisioning.mailboxes.usage import UsageSourceUnavailable, collect_from_dovecot
 from tests import factories
 from tests.mail.test_dovecot import deliver, imap_login
 
@@ -37,7 +37,7 @@ def test_deliveries_and_logins_are_collected_and_a_delivery_is_not_use(dovecot, 
 
 
 def test_the_mail_servers_store_unreachable_means_partial_not_zero(people, settings):
-    from directory.slapd import free_port
+    from scripts.dev.slapd import free_port
 
     settings.IDM_MAIL_USAGE_REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
     with pytest.raises(UsageSourceUnavailable):

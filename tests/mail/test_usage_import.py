@@ -14,8 +14,9 @@ import time_machine
 from django.core.management import call_command
 from django.utils import translation
 
-from provisioning.models import MailAddress, MailboxUsage, UsageCollection
-from provisioning.usage_import import _parse_size, import_usage
+from provisioning.mailboxes.models import MailboxUsage, UsageCollection
+from provisioning.mailboxes.usage_import import _parse_size, import_usage
+from provisioning.people.models import MailAddress
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment
-from provisioning.models import MailboxUsage
+from provisioning.mailboxes.models import MailboxUsage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_quota_and_share_used_are_shown_and_exported(client, scene):
 
 def test_a_province_it_lead_loads_usage_from_another_mail_system(client, scene):
     from accounts.models import Role, RoleAssignment
-    from provisioning.models import Unit
+    from provisioning.units.models import Unit
 
     RoleAssignment.objects.create(person=scene["lead"], role=Role.IT_LEAD, unit=Unit.objects.get(parent=None))
     body = ("Địa chỉ,Lần đăng nhập cuối,Dung lượng đã dùng\n"
@@ -104,8 +104,8 @@ def test_a_unit_it_lead_may_not_load_province_usage(client, scene):
 
 
 def test_the_mailbox_state_is_shown(client, scene):
-    from provisioning.models import Person, PersonStatus
-    from provisioning.people import person_set_status, person_update
+    from provisioning.people.models import Person, PersonStatus
+    from provisioning.people.services import person_set_status, person_update
 
     person_set_status(actor=None, person=Person.objects.get(uid="khaittm"), status=PersonStatus.SUSPENDED)
     person_update(actor=None, person=Person.objects.get(uid="ducdv"), mailbox_decision="withheld")

@@ -10,10 +10,12 @@ from django.core.management import call_command
 
 from directory import gateway
 from directory.errors import DirectoryUnavailable
-from provisioning import imports
-from provisioning.models import AuditEntry, ImportBatch, Person, PersonStatus
-from provisioning.outbox import directory_changes_drain
-from provisioning.reconcile import compare
+from provisioning.audit.models import AuditEntry
+from provisioning.imports import services as imports
+from provisioning.imports.models import ImportBatch
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import Person, PersonStatus
+from provisioning.reconcile.services import compare
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +215,7 @@ def test_import_staff_exit_status_for_an_unreadable_file(tmp_path):
 
 
 def test_a_code_taken_between_preview_and_commit_fails_only_that_row(tree):
-    from provisioning.people import person_onboard
+    from provisioning.people.services import person_onboard
 
     preview = run(xlsx(GOOD), commit=False)
     person_onboard(actor=None, unit=tree["stc"], family="Đỗ", middle="", given="Hải", employee_code="QT-002")

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
-from provisioning.letters import ActivationLetter, activation_letters_pdf
+from accounts.selfservice.letters import ActivationLetter, activation_letters_pdf
 
 HOANG = ActivationLetter(
     full_name="Nguyễn Tiến Hoàng",
@@ -90,7 +90,7 @@ def test_pdf_is_titled_and_carries_no_author():
 
 
 def test_missing_fonts_name_the_debian_package(monkeypatch):
-    monkeypatch.setattr("provisioning.letters.FONT_DIRS", ("/nonexistent/dejavu",))
+    monkeypatch.setattr("accounts.selfservice.letters.FONT_DIRS", ("/nonexistent/dejavu",))
 
     with pytest.raises(RuntimeError, match="fonts-dejavu-core"):
         activation_letters_pdf([HOANG])

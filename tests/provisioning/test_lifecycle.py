@@ -8,10 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from directory import gateway, testing
-from provisioning.models import AuditEntry, MailAddress, Person, PersonStatus
-from provisioning.outbox import directory_changes_drain
-from provisioning.people import person_onboard, person_set_status, person_transfer, remove_expired_mailboxes
+from directory import gateway
+from provisioning.audit.models import AuditEntry
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import MailAddress, Person, PersonStatus
+from provisioning.people.services import person_onboard, person_set_status, person_transfer, remove_expired_mailboxes
+from scripts.dev import ldap_testing as testing
 from tests import factories
 
 pytestmark = pytest.mark.django_db

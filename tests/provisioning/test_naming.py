@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provisioning import naming
-from provisioning.models import Person
-from provisioning.people import person_onboard
+from provisioning.common import naming
+from provisioning.people.models import Person
+from provisioning.people.services import person_onboard
 from tests import factories
 
 

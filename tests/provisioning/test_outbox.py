@@ -11,9 +11,10 @@ from django.db import transaction
 from directory import gateway
 from directory.errors import DirectoryUnavailable
 from idm.celery import app
-from provisioning import outbox
-from provisioning.models import DirectoryChange, Unit
-from provisioning.units import unit_create
+from provisioning.outbox import services as outbox
+from provisioning.outbox.models import DirectoryChange
+from provisioning.units.models import Unit
+from provisioning.units.services import unit_create
 from tests import factories
 
 
@@ -75,7 +76,7 @@ def test_a_committed_change_is_applied_by_a_real_celery_worker(redis_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_made_while_redis_is_away_is_sent_by_the_sweeper(settings):
-    from directory.slapd import free_port
+    from scripts.dev.slapd import free_port
 
     good = app.conf.broker_url
     app.conf.broker_url = settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"

@@ -10,8 +10,9 @@ from django.core import mail
 
 from accounts.models import Role, RoleAssignment
 from directory import gateway
-from provisioning.models import AuditEntry, Person, PersonStatus
-from provisioning.outbox import directory_changes_drain
+from provisioning.audit.models import AuditEntry
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.people.models import Person, PersonStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_search_works_without_diacritics_and_filters_by_unit_and_status(client, 
 
 
 def test_exports_never_include_the_citizen_id_or_other_units(client, cast):
-    from provisioning.people import person_update
+    from provisioning.people.services import person_update
 
     person_update(actor=None, person=cast["colleague"], citizen_id="001190000042", position="=cmd|' /C calc'!A0")
     r = client.get("/people/", {"export": "xlsx"})

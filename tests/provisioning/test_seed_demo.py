@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from directory import gateway, testing
-from provisioning import demo_data
-from provisioning.models import AuditEntry, Person, Unit, UnitVersion
+from directory import gateway
+from provisioning.audit.models import AuditEntry
+from provisioning.people.models import Person
+from provisioning.units.models import Unit, UnitVersion
+from scripts.dev import demo_data
+from scripts.dev import ldap_testing as testing
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from provisioning import spreadsheets
-from provisioning.spreadsheets import FIELDS, FileError, neutralise, open_table, template, write_report
+from provisioning.common import spreadsheets
+from provisioning.common.spreadsheets import FIELDS, FileError, neutralise, open_table, template, write_report
 
 VI_HEADERS = ["Mã cán bộ", "Họ và tên", "Đơn vị", "Chức vụ", "Email cá nhân", "Số điện thoại"]
 EN_HEADERS = ["Employee code", "Full name", "Unit", "Position", "Personal email", "Phone"]

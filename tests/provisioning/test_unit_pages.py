@@ -9,7 +9,7 @@ import io
 import pytest
 
 from accounts.models import User
-from provisioning.units import unit_update
+from provisioning.units.services import unit_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_search_by_name_or_code(staff_client, tree):
 
 
 def test_the_tree_as_of_a_past_date_shows_the_old_name(staff_client, tree):
-    from provisioning.models import Unit
+    from provisioning.units.models import Unit
 
     unit_update(actor=None, unit=Unit.objects.get(code="000.00.05.H45"), name="Sở mới",
                 effective=dt.date.today() - dt.timedelta(days=10))
@@ -89,7 +89,7 @@ def test_pagination_splits_long_lists(staff_client):
 
 
 def test_unit_detail_shows_history_inherited_domain_and_staff(staff_client, tree):
-    from provisioning.models import Unit
+    from provisioning.units.models import Unit
 
     unit = Unit.objects.get(code="000.00.03.H45")
     factories.person(unit, "Trần", "Thị Minh", "Khai", password=None)
@@ -105,8 +105,8 @@ def test_overview_counts(staff_client, tree):
 
 
 def test_superadmin_changes_a_units_rule_and_domain_from_a_date(staff_client, tree):
-    from provisioning.models import Unit
-    from provisioning.units import unit_resolved_settings
+    from provisioning.units.models import Unit
+    from provisioning.units.selectors import unit_resolved_settings
 
     unit = Unit.objects.get(code="000.00.04.H45")
     r = staff_client.post(f"/units/{unit.code}/edit/", {
@@ -133,7 +133,7 @@ def test_hr_and_staff_cannot_edit_units(client, tree):
 
 
 def test_superadmin_gives_a_unit_a_distribution_list(staff_client, tree):
-    from provisioning.models import Unit
+    from provisioning.units.models import Unit
 
     unit = Unit.objects.get(code="000.00.06.H45")
     data = {"name": unit.name, "kind": "department", "parent": tree.pk, "list_local_part": "so6",
@@ -145,8 +145,8 @@ def test_superadmin_gives_a_unit_a_distribution_list(staff_client, tree):
 
 
 def test_a_refused_list_address_leaves_the_unit_unchanged(staff_client, tree):
-    from provisioning.mailboxes import unit_set_list
-    from provisioning.models import Unit
+    from provisioning.mailboxes.services import unit_set_list
+    from provisioning.units.models import Unit
 
     unit_set_list(actor=None, unit=Unit.objects.get(code="000.00.06.H45"), local_part="taken")
     unit = Unit.objects.get(code="000.00.07.H45")

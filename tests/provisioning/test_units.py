@@ -9,15 +9,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from directory import gateway
-from provisioning.models import AuditEntry, Unit, UnitVersion
-from provisioning.outbox import directory_changes_drain
-from provisioning.units import (
-    flatten,
-    tree_as_of,
-    unit_resolved_settings,
-    unit_subtree,
-    unit_update,
-)
+from provisioning.audit.models import AuditEntry
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.units.models import Unit, UnitVersion
+from provisioning.units.selectors import flatten, tree_as_of, unit_resolved_settings, unit_subtree
+from provisioning.units.services import unit_update
 from tests import factories
 from tests.fixtures import legacy_province
 
@@ -122,7 +118,7 @@ def test_bad_unit_values_are_refused_with_a_field_error(tree):
 
 
 def test_the_legacy_three_level_shape_still_loads():
-    from provisioning.demo import load_units
+    from scripts.dev.demo import load_units
 
     load_units(legacy_province.PROVINCE, legacy_province.UNITS)
     directory_changes_drain()

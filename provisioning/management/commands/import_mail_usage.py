@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisioning import spreadsheets
-from provisioning.usage_import import UsageImportResult, field_labels, import_usage
+from provisioning.common import spreadsheets
+from provisioning.mailboxes.usage_import import UsageImportResult, field_labels, import_usage
 
 
 class Command(BaseCommand):

@@ -13,9 +13,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from directory.errors import DirectoryError
-from provisioning import imports
-from provisioning.models import ImportBatch, Unit
-from provisioning.outbox import directory_changes_drain
+from provisioning.imports import services as imports
+from provisioning.imports.models import ImportBatch
+from provisioning.outbox.services import directory_changes_drain
+from provisioning.units.models import Unit
 
 
 class Command(BaseCommand):

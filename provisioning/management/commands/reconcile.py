@@ -9,7 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from directory.errors import DirectoryError
-from provisioning import reconcile
+from provisioning.reconcile import services as reconcile
 
 
 class Command(BaseCommand):

@@ -1,0 +1,123 @@
+"""Activation: a new person chooses their first password with a one-time code that HR sends to
+the personal email on file or prints on a letter. Only a keyed digest of the code is stored
+(RS-04); a new code supersedes the old ones (RS-05); five wrong tries kill a code (RS-08)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ActivationCode
+from accounts.passwords import check_password
+from directory import gateway
+from directory.errors import NoSuchEntry
+from directory.passwords import hash_password
+from provisioning.audit.services import audit_record
+from provisioning.people.models import Person, PersonStatus
+
+log = logging.getLogger(__name__)
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: it is typed from paper
+CODE_LENGTH = 12  # 60 bits from the CSPRNG
+MAX_ATTEMPTS = 5
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch in ALPHABET)
+
+
+def _digest(code: str) -> str:
+    key = hashlib.sha256(b"idm-activation\0" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, _normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+@transaction.atomic
+def activation_issue(*, actor, person: Person, channel: str) -> str:
+    """A fresh code for a person who has not activated yet; older codes stop working."""
+    if person.status != PersonStatus.STAGED:
+        raise ValidationError(_("%(name)s has already activated the account.") % {"name": person.full_name})
+    if channel == ActivationCode.Channel.EMAIL and not person.personal_email:
+        raise ValidationError(_("%(name)s has no personal email on file; print a letter instead.")
+                              % {"name": person.full_name})
+    ActivationCode.objects.filter(person=person, used_at__isnull=True, superseded=False).update(superseded=True)
+    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    ActivationCode.objects.create(
+        person=person, digest=_digest(code), channel=channel, issued_by=actor if actor and actor.pk else None,
+        expires_at=timezone.now() + dt.timedelta(days=settings.IDM_ACTIVATION_DAYS))
+    audit_record(actor=actor, action="person.activation_issued", target=person, after={"channel": channel})
+    return format_code(code)
+
+
+def activation_email(person: Person, code: str) -> None:
+    """The code goes only to the address on file, never one from the request (RS-09); the link
+    is built from the configured base URL, never from the Host header (RS-10)."""
+    url = settings.IDM_BASE_URL.rstrip("/") + "/activate/"
+    body = _(
+        "Dear %(name)s,\n\nAn official account has been created for you.\n\nUser name: %(uid)s\n"
+        "Official email: %(mail)s\nActivation code: %(code)s\n\nOpen %(url)s, enter your user name and this code, "
+        "and choose your own password. The code works once and expires in %(days)s days.\n\n"
+        "Nobody from the IT department will ever ask you for your password."
+    ) % {"name": person.full_name, "uid": person.uid, "mail": person.mail or "-", "code": code, "url": url,
+         "days": settings.IDM_ACTIVATION_DAYS}
+    send_mail(_("Activate your official account"), body, settings.DEFAULT_FROM_EMAIL, [person.personal_email])
+
+
+def _generic() -> str:
+    """One message for every way a code can be wrong (no enumeration)."""
+    return _("The user name or activation code is not correct, or the code has expired. "
+             "Ask your unit's HR officer for a new code if needed.")
+
+
+def activation_redeem(*, uid: str, code: str, password: str, password2: str, source_ip: str | None = None) -> Person:
+    """Check the code, set the first password (under the same policy as every password path)
+    and make the account active. The directory gets the password at once, so the person can
+    log in straight away; nothing is consumed if the password is refused or the directory is away."""
+    uid = (uid or "").strip().lower()
+    person = Person.objects.select_related("unit").filter(uid=uid, status=PersonStatus.STAGED).first()
+    now = timezone.now()
+    current = None
+    if person is not None:
+        current = ActivationCode.objects.filter(person=person, used_at__isnull=True, superseded=False,
+                                                expires_at__gt=now).first()
+    if current is None or not hmac.compare_digest(current.digest, _digest(code)):
+        if current is not None:
+            current.failed_attempts += 1
+            current.superseded = current.failed_attempts >= MAX_ATTEMPTS
+            current.save(update_fields=["failed_attempts", "superseded"])
+        raise ValidationError({"code": [_generic()]})
+    if password != password2:
+        raise ValidationError({"password2": [_("The two passwords are not the same.")]})
+    result = check_password(password, context=[person.uid, person.family_name, person.middle_name, person.given_name,
+                                               person.employee_code, person.unit.name])
+    if not result.ok:
+        raise ValidationError({"password": result.reasons})
+    from provisioning.people.directory import apply_people
+    from provisioning.people.services import person_set_status
+
+    try:
+        gateway.person_set_password_hash(person.uid, hash_password(password))
+    except NoSuchEntry:  # the outbox has not created the entry yet: do it now
+        apply_people([person.pk])
+        gateway.person_set_password_hash(person.uid, hash_password(password))
+    with transaction.atomic():
+        updated = ActivationCode.objects.filter(pk=current.pk, used_at__isnull=True).update(used_at=now)
+        if not updated:
+            raise ValidationError({"code": [_generic()]})
+        person = person_set_status(actor=None, person=person, status=PersonStatus.ACTIVE)
+        audit_record(actor=None, action="person.activated", target=person, after={"status": "active"},
+                     source_ip=source_ip)
+    apply_people([person.pk])  # active in the directory now, not at the next worker run
+    return person

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
+
+from accounts.selfservice.forms import ActivationForm
+from directory.errors import DirectoryUnavailable
+from provisioning.mailboxes.models import MailboxUsage
+from provisioning.mailboxes.services import effective_quota_mb
+from provisioning.people.models import Person
+
+
+@require_GET
+@login_required
+def my_account(request):
+    """A staff member's own page: who they are in the directory and their mailbox use."""
+    person = Person.objects.select_related("unit").filter(uid=request.user.username).first()
+    usage = MailboxUsage.objects.filter(person=person).order_by("-day").first() if person else None
+
+    return render(request, "provisioning/my_account.html", {
+        "person": person, "usage": usage, "quota_mb": effective_quota_mb(person) if person else None,
+        "requests": person.quota_requests.all()[:5] if person else []})
+
+
+@sensitive_post_parameters("password", "password2", "code")
+@csrf_protect
+@never_cache
+def activate_view(request):
+    """Public: a new person sets their first password with the code from HR."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.selfservice.services import activation_redeem
+
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = activation_redeem(uid=d["uid"], code=d["code"], password=d["password"],
+                                       password2=d["password2"], source_ip=request.META.get("REMOTE_ADDR"))
+        except DirectoryUnavailable:
+            return render(request, "accounts/directory_unavailable.html", status=503)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(request, "accounts/activated.html", {"uid": person.uid, "mail": person.mail})
+    response = render(request, "accounts/activate.html", {"form": form}, status=400 if form.errors else 200)
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,21 @@
+"""Celery entry points for imports. Views publish them by name (VALIDATE, COMMIT)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from provisioning.imports import services
+
+VALIDATE = "imports.validate"
+COMMIT = "imports.commit"
+
+
+@shared_task(name=VALIDATE, ignore_result=True, acks_late=True)
+def import_validate_task(batch_id: int) -> None:
+    services.import_validate(batch_id)
+
+
+@shared_task(name=COMMIT, ignore_result=True, acks_late=True)
+def import_commit_task(batch_id: int) -> None:
+    """Resumable: rows already done are skipped if the task runs again after a crash."""
+    services.import_commit(batch_id)

@@ -1,0 +1,133 @@
+"""HR pages for bulk onboarding: upload -> preview -> commit -> progress -> result."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Role
+from accounts.scopes import hr_required, role_units
+from provisioning.common import spreadsheets
+from provisioning.common.forms import UploadForm
+from provisioning.imports import services as imports
+from provisioning.imports import tasks
+from provisioning.imports.models import ImportBatch, ImportRow
+from provisioning.people.models import Person
+from provisioning.units.models import Unit
+
+log = logging.getLogger(__name__)
+
+
+def _batches_for(user):
+    paths = role_units(user, Role.HR_ADMIN)
+    qs = ImportBatch.objects.select_related("uploaded_by")
+    return qs if paths is None else qs.filter(uploaded_by=user)
+
+
+def _scope_for(user) -> Unit | None:
+    """The unit subtree an upload may touch: the superadmin's is everything (None); an HR
+    officer with several subtrees uploads within the first (others by choosing later)."""
+    paths = role_units(user, Role.HR_ADMIN)
+    if paths is None:
+        return None
+    return Unit.objects.filter(path=paths[0]).first()
+
+
+def _run(task_name: str, batch_id: int) -> None:
+    """Hand the work to a worker; if the broker is away, do it here (slower page, same result)."""
+    task = getattr(tasks, task_name)
+    try:
+        task.delay(batch_id)
+    except Exception as exc:
+        log.warning("broker unavailable (%s); running %s in the request", exc.__class__.__name__, task_name)
+        task.run(batch_id)
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def import_list(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = imports.import_create(actor=request.user, fileobj=form.cleaned_data["file"],
+                                      filename=form.cleaned_data["file"].name, scope=_scope_for(request.user))
+        if batch.status == ImportBatch.Status.VALIDATING:
+            transaction.on_commit(lambda: _run("import_validate_task", batch.pk))
+        return redirect("provisioning:import", pk=batch.pk)
+    batches = Paginator(_batches_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "provisioning/import_list.html", {"form": form, "batches": batches},
+                  status=400 if form.errors else 200)
+
+
+@require_GET
+@hr_required
+def import_detail(request, pk: int):
+    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    show = request.GET.get("show", "reject" if batch.rejected else "all")
+    rows = batch.rows.order_by("row_number")
+    if show in ImportRow.Action.values:
+        rows = rows.filter(action=show)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    labels = imports.field_labels()
+    mails = dict(Person.objects.filter(employee_code__in=[r.employee_code for r in page.object_list])
+                 .values_list("employee_code", "mail"))
+    for r in page.object_list:
+        r.mail = mails.get(r.employee_code) if r.action in (ImportRow.Action.CREATE, ImportRow.Action.UPDATE) \
+            and batch.status == ImportBatch.Status.DONE else r.proposed_mail
+        r.error_list = [(labels.get(f, f), m) for f, ms in r.errors.items() for m in ms]
+        r.name = r.data.get("full_name") or " ".join(
+            x for x in (r.data.get("family_name"), r.data.get("middle_name"), r.data.get("given_name")) if x)
+    return render(request, "provisioning/import_detail.html", {"batch": batch, "page": page, "show": show,
+                                                               "actions": ImportRow.Action.choices})
+
+
+@require_GET
+@hr_required
+def import_status(request, pk: int):
+    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    return JsonResponse({"status": batch.status, "processed": batch.processed, "total": batch.total,
+                         "created": batch.created, "updated": batch.updated, "rejected": batch.rejected,
+                         "failed": batch.failed})
+
+
+@require_POST
+@hr_required
+def import_commit(request, pk: int):
+    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    if batch.status != ImportBatch.Status.PREVIEW:
+        messages.error(request, _("This import is not waiting for confirmation."))
+        return redirect("provisioning:import", pk=batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+        status=ImportBatch.Status.COMMITTING, processed=0)
+    transaction.on_commit(lambda: _run("import_commit_task", batch.pk))
+    return redirect("provisioning:import", pk=batch.pk)
+
+
+@require_GET
+@hr_required
+def import_report(request, pk: int, fmt: str):
+    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    body = imports.error_report(batch, fmt)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.{fmt}"'
+    return response
+
+
+@require_GET
+@hr_required
+def import_template(request, fmt: str):
+    lang = "vi" if (get_language() or "vi").startswith("vi") else "en"
+    body = spreadsheets.template(lang, fmt)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = "mau-danh-sach-can-bo" if lang == "vi" else "staff-template"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

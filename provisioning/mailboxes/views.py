@@ -1,0 +1,142 @@
+"""Mailbox usage pages: for IT leads, every mailbox in their scope; for a person, their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import Role
+from accounts.scopes import has_role, role_units, within
+from provisioning.common import spreadsheets
+from provisioning.common.forms import UploadForm
+from provisioning.mailboxes.models import FunctionalMailbox
+from provisioning.mailboxes.selectors import SORTS, _with_quota, latest_day, mailboxes_for
+from provisioning.mailboxes.services import functional_create, functional_set_delegates
+from provisioning.people.models import Person, PersonStatus
+from provisioning.units.models import Unit
+from provisioning.units.views import _may_manage_unit
+
+
+@require_GET
+@login_required
+def mailbox_list(request):
+    if not has_role(request.user, Role.IT_LEAD):
+        raise PermissionDenied
+    day = latest_day()
+    qs = mailboxes_for(request.user, day)
+    unit_code = request.GET.get("unit", "")[:35]
+    if unit_code:
+        unit = within(Unit.objects.filter(code=unit_code), request.user, Role.IT_LEAD, "path").first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
+    status = request.GET.get("status", "")
+    if status in PersonStatus.values:
+        qs = qs.filter(status=status)
+    activity = request.GET.get("activity", "")
+    now = timezone.now()
+    if activity == "never":
+        qs = qs.filter(last_login__isnull=True)
+    elif activity in ("inactive30", "inactive90"):
+        days = 30 if activity == "inactive30" else 90
+        qs = qs.filter(Q(last_login__isnull=True) | Q(last_login__lt=now - dt.timedelta(days=days)))
+    elif activity == "active30":
+        qs = qs.filter(last_login__gte=now - dt.timedelta(days=30))
+    sort = request.GET.get("sort", "name")
+    qs = qs.order_by(*SORTS.get(sort, SORTS["name"]))
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        return _export(qs, fmt, day)
+    paths = role_units(request.user, Role.IT_LEAD)
+    units = Unit.objects.order_by("path").only("code", "name", "depth")
+    if paths is not None:
+        units = within(units, request.user, Role.IT_LEAD, "path")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = list(_with_quota(page.object_list))
+    return render(request, "provisioning/mailbox_list.html", {
+        "page": page, "day": day, "units": units,
+        "statuses": PersonStatus.choices, "sort": sort, "activity": activity, "unit": unit_code, "status": status,
+        "query_string": request.GET.urlencode()})
+
+
+def _export(qs, fmt: str, day) -> HttpResponse:
+    columns = [("mail", _("Official email")), ("name", _("Name")), ("unit", _("Unit")), ("status", _("Status")),
+               ("mailbox", _("Mailbox")),
+               ("bytes_used", _("Storage used (bytes)")), ("quota_bytes", _("Quota (bytes)")),
+               ("messages", _("Messages")), ("last_login", _("Last login"))]
+
+    def rows():
+        for p in _with_quota(qs.iterator(chunk_size=2000)):
+            yield {"mail": p.mail, "name": p.full_name, "unit": p.unit.name, "status": p.get_status_display(),
+                   "mailbox": p.mailbox_state,
+                   "bytes_used": p.bytes_used, "quota_bytes": p.quota_bytes, "messages": p.messages,
+                   "last_login": timezone.localtime(p.last_login).strftime("%Y-%m-%d %H:%M") if p.last_login else ""}
+
+    response = HttpResponse(spreadsheets.write_report(rows(), columns, fmt),
+                            content_type="text/csv; charset=utf-8" if fmt == "csv" else
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="mailboxes-{day or "none"}.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def usage_upload(request):
+    """IT leads of provinces whose mail runs elsewhere load its usage export (superadmin or an
+    IT lead for the whole province: the figures may cover any unit)."""
+    from provisioning.mailboxes.usage_import import import_usage
+
+    if role_units(request.user, Role.IT_LEAD) is not None and not _province_it_lead(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.IDM_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is larger than %(mb)s MB. Split it into smaller files.")
+                           % {"mb": settings.IDM_IMPORT_MAX_BYTES // 2**20})
+        else:
+            result = import_usage(upload, upload.name)
+            if result.file_error:
+                form.add_error("file", result.file_error)
+    return render(request, "provisioning/usage_upload.html", {"form": form, "result": result},
+                  status=400 if form.errors else 200)
+
+
+def _province_it_lead(user) -> bool:
+    paths = role_units(user, Role.IT_LEAD) or []
+    return any(p.count("/") == 2 for p in paths)  # "/<id>/": a top-level unit
+
+
+@require_http_methods(["POST"])
+@login_required
+def functional_mailbox_save(request, code: str, pk: int | None = None):
+    """HR officers of the unit (or the superadmin) create a functional mailbox or change its delegates."""
+
+    unit = get_object_or_404(Unit, code=code)
+    if not _may_manage_unit(request, unit):
+        raise PermissionDenied
+    ids = [int(x) for x in request.POST.getlist("delegates") if x.isdigit()][:100]
+    delegates = list(Person.objects.filter(pk__in=ids, unit__path__startswith=unit.path))
+    try:
+        if pk is None:
+            functional_create(actor=request.user, unit=unit, local_part=request.POST.get("local_part", ""),
+                              name=request.POST.get("name", ""), delegates=delegates)
+            messages.success(request, _("The functional mailbox was created."))
+        else:
+            mailbox = get_object_or_404(FunctionalMailbox, pk=pk, unit=unit)
+            functional_set_delegates(actor=request.user, mailbox=mailbox, delegates=delegates)
+            messages.success(request, _("The delegates were saved."))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    return redirect("provisioning:unit_detail", code=unit.code)

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from provisioning.units.models import Unit
+
+
+class PersonStatus(models.TextChoices):
+    STAGED = "staged", _("staged")
+    ACTIVE = "active", _("active")
+    SUSPENDED = "suspended", _("suspended")
+    LEFT = "left", _("left")
+
+
+class PersonCategory(models.TextChoices):
+    CAN_BO = "can_bo", _("cán bộ (elected official)")
+    CONG_CHUC = "cong_chuc", _("công chức (civil servant)")
+    VIEN_CHUC = "vien_chuc", _("viên chức (public employee)")
+    HOP_DONG = "hop_dong", _("hợp đồng (contract)")
+
+
+class Person(models.Model):
+    """A civil servant as HR knows them. Their credentials live only in the directory."""
+
+    uid = models.CharField(_("user name"), max_length=32, unique=True)
+    employee_code = models.CharField(_("employee code"), max_length=64, unique=True)
+    family_name = models.CharField(_("family name"), max_length=64)
+    middle_name = models.CharField(_("middle name"), max_length=128, blank=True)
+    given_name = models.CharField(_("given name"), max_length=64)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people")
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    category = models.CharField(_("category"), max_length=16, choices=PersonCategory.choices,
+                                default=PersonCategory.CONG_CHUC)
+    status = models.CharField(_("status"), max_length=16, choices=PersonStatus.choices, default=PersonStatus.STAGED)
+    mail = models.EmailField(_("official email"), max_length=254, unique=True, null=True, blank=True)
+    # contact points on file, for activation and password reset (personal data: PR-01)
+    personal_email = models.EmailField(_("personal email"), max_length=254, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True, help_text=_("E.164, e.g. +84912345678"))
+    # CCCD: encrypted at rest; the keyed digest finds duplicates without decrypting (never listed or exported)
+    citizen_id_encrypted = models.TextField(blank=True, editable=False)
+    citizen_id_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    class MailboxDecision(models.TextChoices):
+        POLICY = "", _("as the unit's policy says")
+        ISSUED = "issued", _("issued")
+        WITHHELD = "withheld", _("withheld")
+
+    mailbox_decision = models.CharField(_("mailbox"), max_length=16, blank=True, choices=MailboxDecision.choices)
+    quota_mb = models.PositiveIntegerField(_("mailbox quota (MB)"), null=True, blank=True,
+                                           help_text=_("Leave empty for the unit's default."))
+    senior = models.BooleanField(_("department director or above"), default=False,
+                                 help_text=_("Leavers' mailboxes are kept longer for senior officials."))
+    name_warning = models.CharField(_("name warning"), max_length=255, blank=True)
+    # names, uid, code and address folded to ASCII lower case: "nguyen tien hoang" finds Nguyễn Tiến Hoàng
+    search_text = models.CharField(max_length=600, blank=True, editable=False)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    mailbox_kept_until = models.DateField(_("mailbox kept until"), null=True, blank=True)
+    mailbox_removed_on = models.DateField(_("mailbox removed on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["family_name", "given_name", "uid"]
+        # the staff list sorts by name: an index in that order makes any page a walk, not a sort
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "family_name"]),
+                   models.Index(fields=["family_name", "given_name", "uid"], name="person_name_order")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.uid})"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+    def searchable(self) -> str:
+        from provisioning.common.naming import fold
+
+        return fold(" ".join((self.full_name, self.uid, self.employee_code, self.mail or "")))[:600]
+
+
+class MailAddress(models.Model):
+    """Every address ever given out. An address stays here for good, so it is never handed to
+    someone else (mail for a former official never reaches a new person)."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("primary address")
+        ALIAS = "alias", _("alias")
+        LIST = "list", _("distribution list")
+        FUNCTIONAL = "functional", _("functional mailbox")
+
+    address = models.CharField(_("address"), max_length=254, unique=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="addresses")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="list_addresses")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["address"]
+
+
+def has_mailbox(person: Person, policy) -> bool:
+    """A mailbox when HR issued one, or when the unit's policy covers the person's category
+    (unless HR withheld it); never after the retention period removed it."""
+    if not person.mail or person.mailbox_removed_on is not None:
+        return False
+    if person.mailbox_decision:
+        return person.mailbox_decision == Person.MailboxDecision.ISSUED
+    return policy.categories is None or person.category in policy.categories

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import logging
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from accounts.scopes import within
+from provisioning.common import naming
+from provisioning.outbox.models import DirectoryChange
+from provisioning.people.forms import FilterForm
+from provisioning.people.models import Person
+from provisioning.units.selectors import units_for_hr
+
+log = logging.getLogger("idm.access")
+
+
+def filtered_people(request):
+    form = FilterForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = people_for_hr(request.user).select_related("unit")
+    q = naming.fold(data.get("q") or "")
+    for word in q.split()[:6]:
+        qs = qs.filter(search_text__contains=word)
+    if data.get("unit"):
+        unit = units_for_hr(request.user).filter(code=data["unit"]).first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    return form, qs.order_by("family_name", "given_name", "uid")
+
+
+def directory_state(person: Person) -> dict:
+    last = DirectoryChange.objects.filter(kind=DirectoryChange.Kind.PERSON, object_id=person.pk).order_by("-pk").first()
+    return {"status": last.status if last else "applied", "error": last.last_error if last else "",
+            "label": last.get_status_display() if last else DirectoryChange.Status.APPLIED.label}
+
+
+def people_for_hr(user: User) -> QuerySet:
+    from provisioning.people.models import Person
+
+    return within(Person.objects.all(), user, Role.HR_ADMIN, "unit__path")
+
+
+def person_for_hr(user: User, pk: int):
+    """The person, if this HR officer may act on them; 404 otherwise (no hint it exists)."""
+    person = people_for_hr(user).select_related("unit").filter(pk=pk).first()
+    if person is None:
+        log.warning("access refused: %s asked for person %s", user.get_username(), pk)
+        raise Http404
+    return person

@@ -1,0 +1,295 @@
+"""People: onboarding and the lifecycle as HR makes it. Each change is one transaction with its
+audit row and its outbox row; uids and addresses come from naming.py and are never reused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from provisioning.audit.services import audit_record, snapshot
+from provisioning.common import naming, protect
+from provisioning.outbox.models import DirectoryChange
+from provisioning.outbox.services import directory_change_enqueue_many
+from provisioning.people import validation
+from provisioning.people.models import MailAddress, Person, PersonStatus
+from provisioning.units.models import Unit
+from provisioning.units.selectors import unit_resolved_settings
+
+PERSON_FIELDS = ("uid", "employee_code", "family_name", "middle_name", "given_name", "unit", "position",
+                 "category", "status", "mail", "personal_email", "phone", "senior", "left_on", "mailbox_kept_until",
+                 "mailbox_decision", "quota_mb")
+
+
+HR_FIELDS = ("family_name", "middle_name", "given_name", "position", "category", "personal_email", "phone", "senior")
+
+
+MAILBOX_FIELDS = ("mailbox_decision",)
+
+
+SENIOR_TITLES = ("giám đốc", "chủ tịch", "bí thư", "chánh văn phòng ubnd", "trưởng ban", "chánh thanh tra")
+
+
+def looks_senior(position: str) -> bool:
+    p = position.casefold()
+    return any(p.startswith(t) or p.startswith("phó " + t) for t in SENIOR_TITLES)
+
+
+def _raise_if(checked: validation.Checked) -> None:
+    if checked.errors:
+        raise ValidationError({k: v for k, v in checked.errors.items()})
+
+
+def _enqueue(person: Person) -> None:
+    directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=[person.pk])
+
+
+def _address_taken(address: str) -> bool:
+    return MailAddress.objects.filter(address=address).exists()
+
+
+def allocate_identity(stem: str, domain: str, *, taken_uids: set[str] | None = None,
+                      taken_addresses: set[str] | None = None) -> tuple[str, str]:
+    """The first free (uid, address) for a stem; callers still rely on the unique constraints
+    and retry on IntegrityError, so concurrent onboardings never share one."""
+    taken = taken_uids if taken_uids is not None else set(
+        Person.objects.filter(uid__startswith=stem).values_list("uid", flat=True))
+    for uid in naming.candidates(stem):
+        if uid in taken:
+            continue
+        address = f"{uid}@{domain}" if domain else ""
+        if address and (address in taken_addresses if taken_addresses is not None else _address_taken(address)):
+            taken.add(uid)
+            continue
+        return uid, address
+    raise AssertionError("unreachable")
+
+
+def new_person(*, unit: Unit, values: dict, status: str, warnings: list | None, uid: str, address: str,
+               citizen_id: str) -> Person:
+    """An unsaved Person from checked values and an allocated identity."""
+    person = Person(
+        uid=uid, unit=unit, status=status, mail=address or None,
+        employee_code=values["employee_code"], family_name=values["family_name"],
+        middle_name=values["middle_name"], given_name=values["given_name"], position=values["position"],
+        category=values["category"], personal_email=values.get("personal_email", ""),
+        phone=values.get("phone", ""), citizen_id_encrypted=protect.encrypt(citizen_id),
+        citizen_id_digest=protect.digest(citizen_id), senior=values.get("senior", looks_senior(values["position"])),
+        name_warning="; ".join(str(w) for w in (warnings or []))[:255],
+    )
+    person.search_text = person.searchable()
+    return person
+
+
+def _duplicate_code() -> ValidationError:
+    return ValidationError({"employee_code": [_("Another person already has this employee code.")]})
+
+
+def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus.STAGED, warnings: list | None = None,
+                  taken_uids: set[str] | None = None, taken_addresses: set[str] | None = None,
+                  resolved: tuple[str, str] | None = None, enqueue: bool = True) -> Person:
+    """Create a checked person (values from validation.person) in the current transaction.
+    A bulk caller passes the sets of uids and addresses it knows are taken, which saves two
+    queries a person; the unique constraints still decide."""
+    if taken_uids is None and Person.objects.filter(employee_code=values["employee_code"]).exists():
+        raise _duplicate_code()
+    cid = values.get("citizen_id") or ""
+    if cid and Person.objects.filter(citizen_id_digest=protect.digest(cid)).exists():
+        raise ValidationError({"citizen_id": [_("Another person already has this citizen ID.")]})
+    domain, rule = resolved or unit_resolved_settings(unit)
+    stem = naming.local_part(values["family_name"], values["middle_name"], values["given_name"], rule)
+    taken = taken_uids if taken_uids is not None else set(
+        Person.objects.filter(uid__startswith=stem).values_list("uid", flat=True))
+    for _attempt in range(50):
+        uid, address = allocate_identity(stem, domain, taken_uids=taken, taken_addresses=taken_addresses)
+        person = new_person(unit=unit, values=values, status=status, warnings=warnings, uid=uid, address=address,
+                            citizen_id=cid)
+        try:
+            with transaction.atomic():
+                person.save()
+                if address:
+                    MailAddress.objects.create(address=address, person=person, kind=MailAddress.Kind.PRIMARY)
+        except IntegrityError:
+            if Person.objects.filter(employee_code=values["employee_code"]).exists():
+                raise _duplicate_code() from None
+            taken.add(uid)  # taken between our read and our write: the next candidate
+            if taken_addresses is not None and address:
+                taken_addresses.add(address)
+            continue
+        taken.add(uid)
+        if taken_addresses is not None and address:
+            taken_addresses.add(address)
+        audit_record(actor=actor, action="person.onboarded", target=person, after=snapshot(person, PERSON_FIELDS))
+        if enqueue:
+            _enqueue(person)
+        return person
+    raise ValidationError(_("Could not find a free user name; try again."))
+
+
+@transaction.atomic
+def person_onboard(*, actor, unit: Unit, family: str, middle: str, given: str, employee_code: str,
+                   position: str = "", category: str = "cong_chuc", status: str = PersonStatus.STAGED,
+                   personal_email: str = "", phone: str = "", citizen_id: str = "") -> Person:
+    """Onboard one person: check every field, give them a uid and an official address from
+    their unit's rule and domain, and queue their directory entry."""
+    checked = validation.person({"employee_code": employee_code, "family_name": family, "middle_name": middle,
+                                 "given_name": given, "position": position, "category": category,
+                                 "personal_email": personal_email, "phone": phone, "citizen_id": citizen_id})
+    _raise_if(checked)
+    return person_create(actor=actor, unit=unit, values=checked.values, status=status, warnings=checked.warnings)
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, **changes) -> Person:
+    """Change HR facts. uid and address stay (a unit change goes through person_transfer)."""
+    allowed = set(HR_FIELDS) | set(MAILBOX_FIELDS) | {"citizen_id", "unit", "status"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if "unit" in changes and changes["unit"] != person.unit:
+        person = person_transfer(actor=actor, person=person, unit=changes.pop("unit"))
+    changes.pop("unit", None)
+    status = changes.pop("status", None)
+    if status and status != person.status:
+        person = person_set_status(actor=actor, person=person, status=status)
+    raw = {f: getattr(person, f) for f in HR_FIELDS if f != "senior"} | {"employee_code": person.employee_code}
+    raw.update({k: v for k, v in changes.items() if k != "senior"})
+    checked = validation.person(raw)
+    _raise_if(checked)
+    new = {f: checked.values[f] for f in HR_FIELDS if f != "senior"}
+    if "senior" in changes:
+        new["senior"] = bool(changes["senior"])
+    if "mailbox_decision" in changes:
+        if changes["mailbox_decision"] not in Person.MailboxDecision.values:
+            raise ValidationError({"mailbox_decision": [_("Choose issued, withheld or the unit's policy.")]})
+        new["mailbox_decision"] = changes["mailbox_decision"]
+    cid = checked.values.get("citizen_id") if "citizen_id" in changes else None
+    changed = {k: v for k, v in new.items() if getattr(person, k) != v}
+    if cid is not None and protect.digest(cid) != person.citizen_id_digest:
+        if cid and Person.objects.filter(citizen_id_digest=protect.digest(cid)).exclude(pk=person.pk).exists():
+            raise ValidationError({"citizen_id": [_("Another person already has this citizen ID.")]})
+        changed["citizen_id_encrypted"] = protect.encrypt(cid)
+        changed["citizen_id_digest"] = protect.digest(cid)
+    if not changed:
+        return person
+    before = snapshot(person, PERSON_FIELDS)
+    for k, v in changed.items():
+        setattr(person, k, v)
+    person.name_warning = "; ".join(str(w) for w in checked.warnings)[:255]
+    person.search_text = person.searchable()
+    person.save(update_fields=[*changed, "name_warning", "search_text", "updated_at"])
+    audit_record(actor=actor, action="person.updated", target=person, before=before,
+                 after=snapshot(person, PERSON_FIELDS) | ({"citizen_id": "changed"} if cid is not None else {}))
+    _enqueue(person)
+    return person
+
+
+@transaction.atomic
+def person_transfer(*, actor, person: Person, unit: Unit) -> Person:
+    """Move a person to another unit. The directory entry keeps its DN; when the mail domain
+    changes the person gets an address in the new domain and keeps the old one as an alias."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if unit.pk == person.unit_id:
+        return person
+    before = snapshot(person, PERSON_FIELDS)
+    old_domain = (person.mail or "").rpartition("@")[2]
+    new_domain, _rule = unit_resolved_settings(unit)
+    person.unit = unit
+    fields = ["unit", "updated_at"]
+    if person.mail and new_domain and new_domain != old_domain:
+        stem = person.mail.rpartition("@")[0]
+        address = f"{stem}@{new_domain}"
+        n = 1
+        while MailAddress.objects.filter(address=address).exclude(person=person).exists():
+            n += 1
+            address = f"{stem}{n}@{new_domain}"
+        MailAddress.objects.filter(person=person, kind=MailAddress.Kind.PRIMARY).update(kind=MailAddress.Kind.ALIAS)
+        MailAddress.objects.update_or_create(address=address, defaults={"person": person,
+                                                                         "kind": MailAddress.Kind.PRIMARY})
+        person.mail = address
+        person.search_text = person.searchable()
+        fields += ["mail", "search_text"]
+    person.save(update_fields=fields)
+    audit_record(actor=actor, action="person.transferred", target=person, before=before,
+                 after=snapshot(person, PERSON_FIELDS))
+    _enqueue(person)
+    # the old unit's distribution lists (and those above it) must drop the person
+    old = Unit.objects.get(pk=before["unit"])
+    with_lists = [u.pk for u in Unit.objects.exclude(list_address="") if old.path.startswith(u.path)]
+    directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=with_lists)
+    return person
+
+
+def retention_months(person: Person) -> int:
+    return settings.IDM_MAILBOX_RETENTION_MONTHS_SENIOR if person.senior else settings.IDM_MAILBOX_RETENTION_MONTHS
+
+
+ALLOWED_MOVES = {
+    PersonStatus.STAGED: {PersonStatus.ACTIVE, PersonStatus.SUSPENDED, PersonStatus.LEFT},
+    PersonStatus.ACTIVE: {PersonStatus.SUSPENDED, PersonStatus.LEFT},
+    PersonStatus.SUSPENDED: {PersonStatus.ACTIVE, PersonStatus.LEFT},
+    PersonStatus.LEFT: {PersonStatus.ACTIVE},  # rehire
+}
+
+
+@transaction.atomic
+def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None) -> Person:
+    """suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not active:
+    the directory entry says so, and their web sessions end on their next request."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if status == person.status:
+        return person
+    if status not in ALLOWED_MOVES.get(person.status, set()):
+        raise ValidationError({"status": [_("A person who is %(old)s cannot become %(new)s.")
+                                          % {"old": person.get_status_display(),
+                                             "new": PersonStatus(status).label}]})
+    before = snapshot(person, PERSON_FIELDS)
+    action = {PersonStatus.SUSPENDED: "person.suspended", PersonStatus.LEFT: "person.left",
+              PersonStatus.ACTIVE: "person.rehired" if person.status == PersonStatus.LEFT else "person.reinstated"}
+    person_action = action[status]
+    fields = ["status", "updated_at"]
+    if status == PersonStatus.LEFT:
+        day = on or timezone.localdate()
+        person.left_on = day
+        person.mailbox_kept_until = day + relativedelta(months=retention_months(person))
+        fields += ["left_on", "mailbox_kept_until"]
+    elif person.status == PersonStatus.LEFT:  # rehire: same uid and address back
+        person.left_on = person.mailbox_kept_until = person.mailbox_removed_on = None
+        fields += ["left_on", "mailbox_kept_until", "mailbox_removed_on"]
+    if status == PersonStatus.ACTIVE and person.activated_at is None and person.status == PersonStatus.STAGED:
+        person.activated_at = timezone.now()
+        fields.append("activated_at")
+    person.status = status
+    person.save(update_fields=fields)
+    audit_record(actor=actor, action=person_action, target=person, before=before,
+                 after=snapshot(person, PERSON_FIELDS))
+    _enqueue(person)
+    return person
+
+
+def mailboxes_past_retention(today: dt.date | None = None):
+    today = today or timezone.localdate()
+    return Person.objects.filter(status=PersonStatus.LEFT, mailbox_removed_on__isnull=True,
+                                 mailbox_kept_until__lte=today)
+
+
+@transaction.atomic
+def remove_expired_mailboxes(*, today: dt.date | None = None) -> int:
+    """After the retention period the mailbox goes; the address stays reserved for good."""
+    today = today or timezone.localdate()
+    n = 0
+    for person in mailboxes_past_retention(today).select_for_update():
+        before = snapshot(person, PERSON_FIELDS)
+        person.mailbox_removed_on = today
+        person.save(update_fields=["mailbox_removed_on", "updated_at"])
+        audit_record(actor=None, action="person.mailbox_removed", target=person, before=before,
+                     after=snapshot(person, PERSON_FIELDS) | {"mailbox_removed_on": today.isoformat()})
+        _enqueue(person)
+        n += 1
+    return n

@@ -1,0 +1,205 @@
+"""HR pages for people: the staff list, one person, onboarding, lifecycle actions, activation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import ActivationCode
+from accounts.scopes import hr_required
+from accounts.selfservice.tasks import send_activation_email
+from provisioning.audit.models import AuditEntry
+from provisioning.common import spreadsheets
+from provisioning.people.forms import PersonForm
+from provisioning.people.models import PersonStatus
+from provisioning.people.selectors import directory_state, filtered_people, people_for_hr, person_for_hr
+from provisioning.people.services import person_onboard, person_set_status, person_transfer, person_update
+from provisioning.units.selectors import unit_ancestors, units_for_hr
+
+EXPORT_COLUMNS = ["uid", "employee_code", "full_name", "unit", "unit_code", "position", "category", "status", "mail"]
+
+
+@require_GET
+@hr_required
+def people_list(request):
+    form, qs = filtered_people(request)
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        return _export(qs, fmt)
+    page = Paginator(qs.only("pk", "uid", "employee_code", "family_name", "middle_name", "given_name", "position",
+                             "status", "mail", "unit__name", "unit__code"), 50).get_page(request.GET.get("page"))
+    units = units_for_hr(request.user).order_by("path").only("code", "name", "depth")
+    return render(request, "provisioning/people_list.html", {
+        "form": form, "page": page, "units": units, "statuses": PersonStatus.choices,
+        "query_string": request.GET.urlencode()})
+
+
+def _export(qs, fmt: str) -> HttpResponse:
+    labels = [_("User name"), _("Employee code"), _("Full name"), _("Unit"), _("Unit code"), _("Position"),
+              _("Category"), _("Status"), _("Official email")]
+
+    def rows():
+        for p in qs.iterator(chunk_size=2000):
+            yield {"uid": p.uid, "employee_code": p.employee_code, "full_name": p.full_name, "unit": p.unit.name,
+                   "unit_code": p.unit.code, "position": p.position, "category": p.get_category_display(),
+                   "status": p.get_status_display(), "mail": p.mail or ""}
+
+    body = spreadsheets.write_report(rows(), list(zip(EXPORT_COLUMNS, labels, strict=True)), fmt)
+    ctype = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="staff-{timezone.localdate().isoformat()}.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def person_new(request):
+    units = units_for_hr(request.user).order_by("path")
+    form = PersonForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = person_onboard(
+                actor=request.user, unit=d["unit"], family=d["family_name"], middle=d["middle_name"],
+                given=d["given_name"], employee_code=d["employee_code"], position=d["position"],
+                category=d["category"], personal_email=d["personal_email"], phone=d["phone"],
+                citizen_id=d["citizen_id"])
+            if d.get("mailbox_decision"):
+                person = person_update(actor=request.user, person=person, mailbox_decision=d["mailbox_decision"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added as %(uid)s. Send an activation code so they can set "
+                                        "a password.") % {"name": person.full_name, "uid": person.uid})
+            return redirect("provisioning:person", pk=person.pk)
+    return render(request, "provisioning/person_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_GET
+@hr_required
+def person_detail(request, pk: int):
+    person = person_for_hr(request.user, pk)
+    return render(request, "provisioning/person_detail.html", {
+        "person": person, "addresses": person.addresses.order_by("-kind", "address"),
+        "sync": directory_state(person),
+        "audit": AuditEntry.objects.filter(target_type="person", target_id=str(person.pk))[:50],
+        "activation": ActivationCode.objects.filter(person=person).first(),
+        "units": units_for_hr(request.user).order_by("path").only("pk", "name", "code", "depth"),
+        "has_cid": bool(person.citizen_id_encrypted),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def person_edit(request, pk: int):
+    person = person_for_hr(request.user, pk)
+    units = units_for_hr(request.user).order_by("path")
+    initial = {f: getattr(person, f) for f in ("employee_code", "family_name", "middle_name", "given_name",
+                                               "position", "category", "personal_email", "phone", "mailbox_decision")}
+    form = PersonForm(request.POST or None, units=units, initial=initial | {"unit": person.unit})
+    form.fields["employee_code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        changes = {f: d[f] for f in ("family_name", "middle_name", "given_name", "position", "category",
+                                     "personal_email", "phone", "mailbox_decision")} | {"unit": d["unit"]}
+        if d["citizen_id"]:
+            changes["citizen_id"] = d["citizen_id"]
+        try:
+            person_update(actor=request.user, person=person, **changes)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("provisioning:person", pk=person.pk)
+    return render(request, "provisioning/person_form.html", {"form": form, "person": person},
+                  status=400 if form.errors else 200)
+
+
+STATUS_ACTIONS = {"suspend": PersonStatus.SUSPENDED, "reinstate": PersonStatus.ACTIVE,
+                  "leave": PersonStatus.LEFT, "rehire": PersonStatus.ACTIVE}
+
+
+@require_POST
+@hr_required
+def person_action(request, pk: int):
+    person = person_for_hr(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        if action in STATUS_ACTIONS:
+            person_set_status(actor=request.user, person=person, status=STATUS_ACTIONS[action])
+            messages.success(request, {
+                "suspend": _("%(name)s is suspended: login and mail are refused from now on."),
+                "reinstate": _("%(name)s is active again."),
+                "leave": _("%(name)s has left. Login is refused; the mailbox is kept for the retention period."),
+                "rehire": _("%(name)s is rehired with the same user name and address."),
+            }[action] % {"name": person.full_name})
+        elif action == "transfer":
+            unit = units_for_hr(request.user).filter(pk=request.POST.get("unit") or 0).first()
+            if unit is None:
+                raise ValidationError(_("Choose a unit you manage."))
+            person = person_transfer(actor=request.user, person=person, unit=unit)
+            messages.success(request, _("%(name)s now works in %(unit)s.") % {"name": person.full_name,
+                                                                               "unit": unit.name})
+        elif action == "activation_email":
+            if person.status != PersonStatus.STAGED or not person.personal_email:
+                raise ValidationError(_("An activation email needs a person who has not activated yet and a "
+                                        "personal email on file."))
+            send_activation_email.delay(person.pk, request.user.pk)
+            messages.success(request, _("The activation code is being sent to the personal email on file."))
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    except Exception as exc:  # broker down while publishing the email task
+        if exc.__class__.__module__.startswith(("kombu", "redis", "celery")):
+            messages.error(request, _("The background service is unavailable; try again in a few minutes."))
+        else:
+            raise
+    return redirect("provisioning:person", pk=person.pk)
+
+
+@require_POST
+@hr_required
+def activation_letters(request):
+    """One PDF with a letter (and a fresh code) for each selected person who has not activated."""
+    from django.conf import settings
+
+    from accounts.selfservice.letters import ActivationLetter, activation_letters_pdf
+    from accounts.selfservice.services import activation_issue
+
+    ids = [int(x) for x in request.POST.getlist("person") if x.isdigit()][:500]
+    people = list(people_for_hr(request.user).filter(pk__in=ids, status=PersonStatus.STAGED).select_related("unit"))
+    if not people:
+        messages.error(request, _("Choose at least one person who has not activated yet."))
+        return redirect(request.POST.get("back") or "provisioning:people")
+    top = unit_ancestors(people[0].unit)
+    province = (top[0] if top else people[0].unit).name
+    letters = []
+    today = timezone.localdate()
+    for p in people:
+        code = activation_issue(actor=request.user, person=p, channel=ActivationCode.Channel.LETTER)
+        letters.append(ActivationLetter(
+            full_name=p.full_name, unit_name=p.unit.name, uid=p.uid, official_email=p.mail or "", code=code,
+            activation_url=settings.IDM_BASE_URL.rstrip("/") + "/activate/",
+            expires_on=today + timezone.timedelta(days=settings.IDM_ACTIVATION_DAYS), province_name=province,
+            issued_on=today))
+    response = HttpResponse(activation_letters_pdf(letters), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="thu-kich-hoat-{today.isoformat()}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

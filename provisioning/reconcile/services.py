@@ -1,0 +1,88 @@
+"""Compare SQL and the directory both ways and report (or repair) drift: people missing from
+the directory, entries the directory has that SQL does not know, and attributes that differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from directory import gateway
+from directory.entries import PERSON_ATTRS, PersonEntry
+from provisioning.outbox.models import DirectoryChange
+from provisioning.outbox.services import directory_change_enqueue_many, directory_changes_drain
+from provisioning.people.directory import people_entries
+from provisioning.people.models import Person
+from provisioning.units.directory import unit_entry
+from provisioning.units.models import Unit
+from provisioning.units.selectors import unit_ancestors
+
+
+@dataclass
+class Drift:
+    missing_people: list[str] = field(default_factory=list)
+    extra_people: list[str] = field(default_factory=list)
+    differing_people: dict[str, list[str]] = field(default_factory=dict)
+    missing_units: list[str] = field(default_factory=list)
+    extra_units: list[str] = field(default_factory=list)
+    differing_units: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return (len(self.missing_people) + len(self.extra_people) + len(self.differing_people)
+                + len(self.missing_units) + len(self.extra_units) + len(self.differing_units))
+
+
+def _diff(want: dict[str, list[str]], have: dict[str, list[str]]) -> list[str]:
+    return sorted(a for a in set(want) | set(have) if sorted(want.get(a, [])) != sorted(have.get(a, [])))
+
+
+def compare() -> Drift:
+    drift = Drift()
+    ids = list(Person.objects.values_list("pk", flat=True))
+    want: dict[str, PersonEntry] = {}
+    for start in range(0, len(ids), 5000):
+        want.update({e.uid: e for e in people_entries(ids[start:start + 5000]).values()})
+    have = {}
+    for _dn, attrs in gateway.search(gateway.config.current().people_dn, "(objectClass=vnCivilServant)", PERSON_ATTRS):
+        e = PersonEntry.from_attrs(attrs)
+        have[e.uid] = e
+    drift.missing_people = sorted(set(want) - set(have))
+    drift.extra_people = sorted(set(have) - set(want))
+    for uid in set(want) & set(have):
+        d = _diff(want[uid].to_attrs(), have[uid].to_attrs())
+        if d:
+            drift.differing_people[uid] = d
+    units_have = {u.code: u for u in gateway.units_all()}
+    units = list(Unit.objects.all())
+    by_pk = {u.pk: u for u in units}
+    for unit in units:
+        ancestors = [by_pk[i] for i in unit.ancestor_ids if i in by_pk]
+        entry, _path = unit_entry(unit, ancestors)
+        got = units_have.get(unit.code)
+        if got is None:
+            drift.missing_units.append(unit.code)
+        else:
+            d = [f for f in ("name", "kind", "mail_domain", "parent_code") if getattr(entry, f) != getattr(got, f)]
+            if d:
+                drift.differing_units[unit.code] = d
+    drift.extra_units = sorted(set(units_have) - {u.code for u in units})
+    return drift
+
+
+def repair(drift: Drift, *, delete_extra: bool = False) -> None:
+    """Queue and apply what SQL says for every drifting object; entries SQL does not know are
+    removed only when asked (they may be someone's hand-made entries)."""
+    people = list(Person.objects.filter(uid__in=drift.missing_people + list(drift.differing_people))
+                  .values_list("pk", flat=True))
+    units = list(Unit.objects.filter(code__in=drift.missing_units + list(drift.differing_units))
+                 .order_by("depth").values_list("pk", flat=True))
+    directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=units)
+    directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=people)
+    directory_changes_drain()
+    if delete_extra:
+        for uid in drift.extra_people:
+            gateway.person_delete(uid)
+        for code in drift.extra_units:
+            gateway.unit_delete(code)
+
+
+__all__ = ["Drift", "compare", "repair", "unit_ancestors"]

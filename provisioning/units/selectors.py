@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role, User
+from accounts.scopes import within
+from provisioning.common.naming import NamingRule
+from provisioning.units.models import Unit, UnitVersion
+
+DEFAULT_NAMING_RULE = NamingRule.GIVEN_INITIALS
+
+
+def unit_subtree(unit: Unit):
+    """The unit and every unit below it, today: one query."""
+    return Unit.objects.filter(path__startswith=unit.path)
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    """From the top of the tree down to the unit's parent: one query."""
+    found = {u.pk: u for u in Unit.objects.filter(pk__in=unit.ancestor_ids)}
+    return [found[i] for i in unit.ancestor_ids if i in found]
+
+
+def unit_resolved_settings(unit: Unit, ancestors: list[Unit] | None = None) -> tuple[str, str]:
+    """(mail domain, naming rule): the unit's own, else the nearest ancestor's."""
+    chain = [unit] + list(reversed(ancestors if ancestors is not None else unit_ancestors(unit)))
+    domain = next((u.mail_domain for u in chain if u.mail_domain), "")
+    rule = next((u.naming_rule for u in chain if u.naming_rule), DEFAULT_NAMING_RULE)
+    return domain, rule
+
+
+DEFAULT_QUOTA_MB = 1024
+
+
+@dataclass(frozen=True)
+class MailPolicy:
+    categories: frozenset[str] | None  # who gets a mailbox; None: everyone
+    default_quota_mb: int
+    category_quota_mb: dict
+
+    def quota_for(self, category: str) -> int:
+        return self.category_quota_mb.get(category) or self.default_quota_mb
+
+
+def unit_mail_policy(unit: Unit, ancestors: list[Unit] | None = None) -> MailPolicy:
+    """Who gets a mailbox and the default quotas (overall and by category), each the unit's own
+    setting or the nearest ancestor's."""
+    chain = [unit] + list(reversed(ancestors if ancestors is not None else unit_ancestors(unit)))
+    policy = next((u.mailbox_policy for u in chain if u.mailbox_policy), "all")
+    quota = next((u.default_quota_mb for u in chain if u.default_quota_mb), DEFAULT_QUOTA_MB)
+    by_category: dict = {}
+    for u in reversed(chain):  # the nearest unit's setting wins
+        by_category.update({k: int(v) for k, v in (u.category_quota_mb or {}).items() if str(v).isdigit()})
+    if policy == "all":
+        categories = None
+    elif policy == "none":
+        categories = frozenset()
+    else:
+        categories = frozenset(c.strip() for c in policy.split(",") if c.strip())
+    return MailPolicy(categories, quota, by_category)
+
+
+def mail_policies():
+    """A cached lookup unit id -> MailPolicy, for code that handles many people at once (one
+    query for all units, then no more)."""
+    units = {u.pk: u for u in Unit.objects.all()}
+    cache: dict[int, MailPolicy] = {}
+
+    def lookup(unit_id: int) -> MailPolicy:
+        if unit_id not in cache:
+            u = units[unit_id]
+            cache[unit_id] = unit_mail_policy(u, [units[i] for i in u.ancestor_ids if i in units])
+        return cache[unit_id]
+
+    return lookup
+
+
+def versions_as_of(day: dt.date):
+    """Every unit version in effect on `day`: one query."""
+    return (UnitVersion.objects.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+            .select_related("unit").order_by("name"))
+
+
+def tree_as_of(day: dt.date, root: Unit | None = None) -> list[dict]:
+    """The tree as it stood on `day`, as nested dicts {version, unit, children}, optionally only
+    the subtree under `root` (as it stood then). One query."""
+    versions = list(versions_as_of(day))
+    children: dict[int | None, list] = {}
+    for v in versions:
+        children.setdefault(v.parent_id, []).append(v)
+
+    def build(parent_id, depth):
+        return [{"version": v, "unit": v.unit, "depth": depth, "children": build(v.unit_id, depth + 1)}
+                for v in children.get(parent_id, [])]
+
+    if root is None:
+        present = {v.unit_id for v in versions}
+        tops = [v for v in versions if v.parent_id is None or v.parent_id not in present]
+        return [{"version": v, "unit": v.unit, "depth": 0, "children": build(v.unit_id, 1)} for v in tops]
+    mine = next((v for v in versions if v.unit_id == root.pk), None)
+    return [] if mine is None else [{"version": mine, "unit": mine.unit, "depth": 0, "children": build(root.pk, 1)}]
+
+
+def flatten(tree: list[dict]) -> list[dict]:
+    out = []
+    for node in tree:
+        out.append(node)
+        out.extend(flatten(node["children"]))
+    return out
+
+
+def units_for_hr(user: User) -> QuerySet:
+    from provisioning.units.models import Unit
+
+    return within(Unit.objects.all(), user, Role.HR_ADMIN, "path")

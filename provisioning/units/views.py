@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.scopes import role_units
+from provisioning.common import spreadsheets
+from provisioning.people.models import Person
+from provisioning.units.forms import UnitForm
+from provisioning.units.models import Unit, UnitKind
+from provisioning.units.selectors import flatten, tree_as_of, unit_ancestors, unit_resolved_settings
+from provisioning.units.services import unit_create, unit_update
+
+
+def _parse_day(text: str | None) -> tuple[dt.date, str | None]:
+    today = timezone.localdate()
+    if not text:
+        return today, None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return today, _("“%(value)s” is not a date. Use the form YYYY-MM-DD, for example 2025-06-30.") % {"value": text}
+    if day > today:
+        return today, _("The tree can only be shown for today or a past date.")
+    return day, None
+
+
+@require_GET
+@login_required
+def unit_list(request):
+    day, date_error = _parse_day(request.GET.get("as_of"))
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    rows = flatten(tree_as_of(day))
+    if query:
+        needle = query.casefold()
+        rows = [r for r in rows if needle in r["version"].name.casefold() or needle in r["unit"].code.casefold()]
+    staff = dict(Person.objects.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+    kinds = dict(UnitKind.choices)
+    if request.GET.get("export") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="units-{day.isoformat()}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+        w = csv.writer(response)
+        w.writerow([_("Code"), _("Name"), _("Kind"), _("Level"), _("Parent code"), _("Staff"), _("In effect since")])
+        parents = {}
+        for r in rows:
+            parents[r["unit"].pk] = r["unit"].code
+        for r in rows:
+            v = r["version"]
+            cells = (r["unit"].code, v.name, kinds.get(v.kind, v.kind), r["depth"], parents.get(v.parent_id, ""),
+                     staff.get(r["unit"].pk, 0), v.valid_from.isoformat())
+            w.writerow([spreadsheets.neutralise(x) for x in cells])
+        return response
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    for r in page.object_list:
+        r["staff"] = staff.get(r["unit"].pk, 0)
+        r["kind_label"] = kinds.get(r["version"].kind, r["version"].kind)
+    return render(request, "provisioning/unit_list.html", {
+        "page": page, "query": query, "day": day, "is_today": day == timezone.localdate(),
+        "date_error": date_error, "total": len(rows),
+    }, status=400 if date_error else 200)
+
+
+@require_GET
+@login_required
+def unit_detail(request, code: str):
+    unit = get_object_or_404(Unit, code=code)
+    ancestors = unit_ancestors(unit)
+    domain, rule = unit_resolved_settings(unit, ancestors)
+    versions = unit.versions.select_related("parent", "recorded_by").order_by("-valid_from")
+    children = unit.children.order_by("name")
+    people = Paginator(unit.people.order_by("family_name", "given_name"), 50).get_page(request.GET.get("page"))
+    functional = unit.functional_mailboxes.prefetch_related("delegates")
+    may_manage = _may_manage_unit(request, unit)
+    candidates = (Person.objects.filter(unit__path__startswith=unit.path, status="active")
+                  .order_by("family_name", "given_name")[:300] if may_manage else [])
+    return render(request, "provisioning/unit_detail.html", {
+        "functional": functional, "may_manage": may_manage, "candidates": candidates,
+        "can_edit": _superadmin(request), "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule,
+        "versions": versions, "children": children, "people": people,
+    })
+
+
+def _superadmin(request) -> bool:
+    return request.user.is_authenticated and request.user.is_superuser and request.user.source == "local"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def unit_edit(request, code: str | None = None):
+    """The superadmin creates units and changes them from an effective date."""
+    if not _superadmin(request):
+        raise PermissionDenied
+    unit = get_object_or_404(Unit, code=code) if code else None
+    parents = Unit.objects.order_by("path")
+    if unit is not None:
+        parents = parents.exclude(path__startswith=unit.path)
+    initial = {"effective": timezone.localdate()}
+    if unit is not None:
+        initial |= {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent,
+                    "mail_domain": unit.mail_domain, "naming_rule": unit.naming_rule,
+                    "mailbox_policy": unit.mailbox_policy, "default_quota_mb": unit.default_quota_mb,
+                    "list_local_part": unit.list_address.partition("@")[0],
+                    "category_quotas": ", ".join(f"{k}={v}" for k, v in sorted(unit.category_quota_mb.items()))}
+    form = UnitForm(request.POST or None, parents=parents, initial=initial)
+    if unit is not None:
+        form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():  # the unit and its list together, or neither
+                unit = _save_unit(request.user, unit, d)
+        except ValidationError as exc:
+            unit = get_object_or_404(Unit, code=code) if code else None
+            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error("list_local_part" if field == "list_address" else
+                               (field if field in form.fields else None), errors)
+        else:
+            messages.success(request, _("The unit was saved."))
+            return redirect("provisioning:unit_detail", code=unit.code)
+    return render(request, "provisioning/unit_form.html", {"form": form, "unit": unit},
+                  status=400 if form.errors else 200)
+
+
+def _save_unit(actor, unit: Unit | None, d: dict) -> Unit:
+    """Create or change the unit, then its distribution list address (in the caller's transaction)."""
+    if unit is None:
+        unit = unit_create(actor=actor, code=d["code"], name=d["name"], kind=d["kind"], parent=d["parent"],
+                           mail_domain=d["mail_domain"], naming_rule=d["naming_rule"], effective=d["effective"])
+        unit = unit_update(actor=actor, unit=unit, effective=d["effective"], mailbox_policy=d["mailbox_policy"],
+                           default_quota_mb=d["default_quota_mb"], category_quota_mb=d["category_quotas"])
+    else:
+        unit = unit_update(actor=actor, unit=unit, effective=d["effective"], name=d["name"], kind=d["kind"],
+                           parent=d["parent"], mail_domain=d["mail_domain"], naming_rule=d["naming_rule"],
+                           mailbox_policy=d["mailbox_policy"], default_quota_mb=d["default_quota_mb"],
+                           category_quota_mb=d["category_quotas"])
+    if d["list_local_part"] and d["list_local_part"] != unit.list_address.partition("@")[0]:
+        from provisioning.mailboxes.services import unit_set_list
+
+        unit = unit_set_list(actor=actor, unit=unit, local_part=d["list_local_part"])
+    return unit
+
+
+def _may_manage_unit(request, unit: Unit) -> bool:
+    from accounts.models import Role
+
+    paths = role_units(request.user, Role.HR_ADMIN)
+    return paths is None or any(unit.path.startswith(p) for p in paths)

@@ -1,0 +1,182 @@
+"""A private Dovecot (IMAP + LMTP) for development and tests, reading people from our slapd.
+
+It authenticates by binding as the user (auth_bind), so any hash slapd accepts works and a
+password change takes effect at once; it looks people up as the mail-reader service account,
+which may read mail attributes only. Last login and storage go to Redis (last_login and
+quota_clone plugins). The production configuration is in deploy/mail/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "mail"
+
+
+@dataclass
+class MailServerConfig:
+    directory: str
+    imap_port: int
+    lmtp_port: int
+    ldap_url: str
+    base_dn: str
+    bind_dn: str
+    bind_password: str
+    redis_port: int
+    host: str = "127.0.0.1"
+
+
+def ldap_conf(c: MailServerConfig) -> str:
+    """deploy/mail/dovecot-ldap.conf.ext with this instance's directory filled in."""
+    text = (DEPLOY / "dovecot-ldap.conf.ext").read_text(encoding="utf-8")
+    return (text.replace("ldap://ldap.example.gov.vn", c.ldap_url)
+            .replace("dc=example,dc=gov,dc=vn", c.base_dn)
+            .replace("cn=mail,ou=services," + c.base_dn, c.bind_dn)
+            .replace("MAIL-READER-PASSWORD", c.bind_password))
+
+
+def delegates_conf(c: MailServerConfig) -> str:
+    text = (DEPLOY / "dovecot-ldap-delegates.conf.ext").read_text(encoding="utf-8")
+    return (text.replace("ldap://ldap.example.gov.vn", c.ldap_url)
+            .replace("dc=example,dc=gov,dc=vn", c.base_dn)
+            .replace("cn=mail,ou=services," + c.base_dn, c.bind_dn)
+            .replace("MAIL-READER-PASSWORD", c.bind_password))
+
+
+def dovecot_conf(c: MailServerConfig) -> str:
+    d = Path(c.directory)
+    as_root = os.getuid() == 0
+    internal, login = ("dovecot", "dovenull") if as_root else (os.environ.get("USER", "nobody"),) * 2
+    mail_user = "dovecot" if as_root else internal
+    import pwd
+
+    uid, gid = pwd.getpwnam(mail_user).pw_uid, pwd.getpwnam(mail_user).pw_gid
+    return f"""# private instance: nothing outside {d} is read or written
+instance_name = idm-dovecot-{c.imap_port}
+base_dir = {d}/run
+state_dir = {d}/state
+protocols = imap lmtp
+listen = {c.host}
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+log_path = {d}/log/dovecot.log
+default_internal_user = {internal}
+default_internal_group = {internal}
+default_login_user = {login}
+mail_uid = {uid}
+mail_gid = {gid}
+first_valid_uid = {uid}
+last_valid_uid = {uid}
+first_valid_gid = {gid}
+mail_home = {d}/mail/%d/%n
+mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+}}
+mail_plugins = $mail_plugins quota quota_clone
+protocol imap {{
+  mail_plugins = $mail_plugins imap_quota last_login
+}}
+protocol lmtp {{
+  postmaster_address = postmaster@localhost
+}}
+lmtp_rcpt_check_quota = yes
+plugin {{
+  quota = count:User quota
+  quota_vsizes = yes
+  quota_rule = *:storage=1G
+  quota_clone_dict = redis:host=127.0.0.1:port={c.redis_port}
+  last_login_dict = redis:host=127.0.0.1:port={c.redis_port}
+  last_login_key = last-login/%u
+}}
+auth_master_user_separator = *
+passdb {{
+  driver = ldap
+  args = {d}/dovecot-ldap-delegates.conf.ext
+  master = yes
+  result_success = continue
+}}
+passdb {{
+  driver = ldap
+  args = {d}/dovecot-ldap.conf.ext
+}}
+userdb {{
+  driver = ldap
+  args = {d}/dovecot-ldap.conf.ext
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = {c.host}
+    port = {c.imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = {c.host}
+    port = {c.lmtp_port}
+  }}
+}}
+# tests and development: no delay after a failed login (the per-IP penalty would slow tests)
+auth_failure_delay = 0
+service anvil {{
+  chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+"""
+
+
+def prepare(c: MailServerConfig) -> None:
+    d = Path(c.directory)
+    shutil.rmtree(d / "run", ignore_errors=True)  # a stale socket in base_dir breaks start-up
+    for sub in ("run", "state", "mail", "log"):
+        (d / sub).mkdir(parents=True, exist_ok=True)
+    (d / "dovecot.conf").write_text(dovecot_conf(c), encoding="utf-8")
+    for name, text in (("dovecot-ldap.conf.ext", ldap_conf(c)), ("dovecot-ldap-delegates.conf.ext", delegates_conf(c))):
+        conf = d / name
+        conf.write_text(text, encoding="utf-8")
+        conf.chmod(0o600)
+    d.chmod(0o755)
+    (d / "run").chmod(0o755)
+    if os.getuid() == 0:  # the mail files belong to the unprivileged dovecot user
+        shutil.chown(d / "mail", "dovecot", "dovecot")
+        shutil.chown(d / "state", "dovecot", "dovecot")
+
+
+def start(c: MailServerConfig, *, timeout: float = 15.0) -> subprocess.Popen:
+    log = open(Path(c.directory) / "log" / "stdout.log", "ab")
+    proc = subprocess.Popen(["dovecot", "-F", "-c", str(Path(c.directory) / "dovecot.conf")], stdout=log,
+                            stderr=log, start_new_session=True)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"dovecot exited with {proc.returncode}; see {c.directory}/log/dovecot.log")
+        try:
+            socket.create_connection((c.host, c.imap_port), 0.2).close()
+            socket.create_connection((c.host, c.lmtp_port), 0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError("dovecot did not open its ports")
+
+
+def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
