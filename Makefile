@@ -41,6 +41,7 @@ run: deps-run venv messages
 
 lint: venv
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports --no-cache
 	@$(VPY) scripts/check_translations.py
 
 test: deps-test venv messages lint

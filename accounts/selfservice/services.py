@@ -23,7 +23,9 @@ from directory import gateway
 from directory.errors import NoSuchEntry
 from directory.passwords import hash_password
 from provisioning.audit.services import audit_record
+from provisioning.people.directory import apply_people
 from provisioning.people.models import Person, PersonStatus
+from provisioning.people.services import person_set_status
 
 log = logging.getLogger(__name__)
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: it is typed from paper
@@ -104,8 +106,6 @@ def activation_redeem(*, uid: str, code: str, password: str, password2: str, sou
                                                person.employee_code, person.unit.name])
     if not result.ok:
         raise ValidationError({"password": result.reasons})
-    from provisioning.people.directory import apply_people
-    from provisioning.people.services import person_set_status
 
     try:
         gateway.person_set_password_hash(person.uid, hash_password(password))

@@ -8,6 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
 from accounts.selfservice.forms import ActivationForm
+from accounts.selfservice.services import activation_redeem
 from directory.errors import DirectoryUnavailable
 from provisioning.mailboxes.models import MailboxUsage
 from provisioning.mailboxes.services import effective_quota_mb
@@ -32,8 +33,6 @@ def my_account(request):
 def activate_view(request):
     """Public: a new person sets their first password with the code from HR."""
     from django.core.exceptions import ValidationError
-
-    from accounts.selfservice.services import activation_redeem
 
     form = ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

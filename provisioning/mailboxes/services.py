@@ -28,7 +28,6 @@ LOCAL_PART_RE = __import__("re").compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 def unit_set_list(*, actor, unit, local_part: str):
     """Give a unit a distribution list at local_part@<its domain>. Addresses are unique across
     people, aliases and lists; an earlier list address stays with the list as an alias."""
-    from provisioning.units.selectors import unit_resolved_settings
 
     local_part = (local_part or "").strip().lower()
     if not LOCAL_PART_RE.match(local_part):
@@ -54,7 +53,6 @@ def unit_set_list(*, actor, unit, local_part: str):
 @transaction.atomic
 def functional_create(*, actor, unit, local_part: str, name: str, delegates=()):
     """A functional mailbox of the unit at local_part@<its domain>, unique across every address."""
-    from provisioning.people.models import MailAddress
 
     local_part = (local_part or "").strip().lower()
     if not LOCAL_PART_RE.match(local_part):

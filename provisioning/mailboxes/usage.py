@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from provisioning.mailboxes.models import MailboxUsage, UsageCollection
 from provisioning.people.models import Person
+from provisioning.units.selectors import mail_policies
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,6 @@ def _client():
 
 def _quota_lookup():
     """(unit id, category) -> that unit's default quota in MB for the category."""
-    from provisioning.units.selectors import mail_policies
 
     policy = mail_policies()
     return lambda unit_id, category: policy(unit_id).quota_for(category)

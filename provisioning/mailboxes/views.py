@@ -23,6 +23,7 @@ from provisioning.common.forms import UploadForm
 from provisioning.mailboxes.models import FunctionalMailbox
 from provisioning.mailboxes.selectors import SORTS, _with_quota, latest_day, mailboxes_for
 from provisioning.mailboxes.services import functional_create, functional_set_delegates
+from provisioning.mailboxes.usage_import import import_usage
 from provisioning.people.models import Person, PersonStatus
 from provisioning.units.models import Unit
 from provisioning.units.views import _may_manage_unit
@@ -93,7 +94,6 @@ def _export(qs, fmt: str, day) -> HttpResponse:
 def usage_upload(request):
     """IT leads of provinces whose mail runs elsewhere load its usage export (superadmin or an
     IT lead for the whole province: the figures may cover any unit)."""
-    from provisioning.mailboxes.usage_import import import_usage
 
     if role_units(request.user, Role.IT_LEAD) is not None and not _province_it_lead(request.user):
         raise PermissionDenied

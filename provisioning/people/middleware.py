@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 from accounts.models import User
+from provisioning.people.models import Person, PersonStatus
 
 
 class ActivePersonMiddleware:
@@ -16,7 +17,6 @@ class ActivePersonMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.source == User.Source.DIRECTORY:
-            from provisioning.people.models import Person, PersonStatus
 
             status = Person.objects.filter(uid=user.username).values_list("status", flat=True).first()
             if status != PersonStatus.ACTIVE:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from provisioning.common.naming import fold
 from provisioning.units.models import Unit
 
 
@@ -76,7 +77,6 @@ class Person(models.Model):
         return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
 
     def searchable(self) -> str:
-        from provisioning.common.naming import fold
 
         return fold(" ".join((self.full_name, self.uid, self.employee_code, self.mail or "")))[:600]
 

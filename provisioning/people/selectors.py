@@ -39,7 +39,6 @@ def directory_state(person: Person) -> dict:
 
 
 def people_for_hr(user: User) -> QuerySet:
-    from provisioning.people.models import Person
 
     return within(Person.objects.all(), user, Role.HR_ADMIN, "unit__path")
 

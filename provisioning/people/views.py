@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import ActivationCode
 from accounts.scopes import hr_required
+from accounts.selfservice.letters import ActivationLetter, activation_letters_pdf
+from accounts.selfservice.services import activation_issue
 from accounts.selfservice.tasks import send_activation_email
 from provisioning.audit.models import AuditEntry
 from provisioning.common import spreadsheets
@@ -179,9 +181,6 @@ def person_action(request, pk: int):
 def activation_letters(request):
     """One PDF with a letter (and a fresh code) for each selected person who has not activated."""
     from django.conf import settings
-
-    from accounts.selfservice.letters import ActivationLetter, activation_letters_pdf
-    from accounts.selfservice.services import activation_issue
 
     ids = [int(x) for x in request.POST.getlist("person") if x.isdigit()][:500]
     people = list(people_for_hr(request.user).filter(pk__in=ids, status=PersonStatus.STAGED).select_related("unit"))

@@ -113,6 +113,5 @@ def flatten(tree: list[dict]) -> list[dict]:
 
 
 def units_for_hr(user: User) -> QuerySet:
-    from provisioning.units.models import Unit
 
     return within(Unit.objects.all(), user, Role.HR_ADMIN, "path")

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Role
 from accounts.scopes import role_units
 from provisioning.common import spreadsheets
+from provisioning.mailboxes.services import unit_set_list
 from provisioning.people.models import Person
 from provisioning.units.forms import UnitForm
 from provisioning.units.models import Unit, UnitKind
@@ -147,14 +149,12 @@ def _save_unit(actor, unit: Unit | None, d: dict) -> Unit:
                            mailbox_policy=d["mailbox_policy"], default_quota_mb=d["default_quota_mb"],
                            category_quota_mb=d["category_quotas"])
     if d["list_local_part"] and d["list_local_part"] != unit.list_address.partition("@")[0]:
-        from provisioning.mailboxes.services import unit_set_list
 
         unit = unit_set_list(actor=actor, unit=unit, local_part=d["list_local_part"])
     return unit
 
 
 def _may_manage_unit(request, unit: Unit) -> bool:
-    from accounts.models import Role
 
     paths = role_units(request.user, Role.HR_ADMIN)
     return paths is None or any(unit.path.startswith(p) for p in paths)

@@ -1,0 +1,1 @@
+"""Compare SQL and the directory both ways; report or repair drift (`manage.py reconcile`)."""
