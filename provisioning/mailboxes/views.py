@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,13 +20,14 @@ from accounts.models import Role
 from accounts.scopes import has_role, role_units, within
 from provisioning.common import spreadsheets
 from provisioning.common.forms import UploadForm
+from provisioning.mailboxes.forms import FunctionalMailboxForm
 from provisioning.mailboxes.models import FunctionalMailbox
 from provisioning.mailboxes.selectors import SORTS, _with_quota, latest_day, mailboxes_for
 from provisioning.mailboxes.services import functional_create, functional_set_delegates
 from provisioning.mailboxes.usage_import import import_usage
-from provisioning.people.models import Person, PersonStatus
+from provisioning.people.models import PersonStatus
 from provisioning.units.models import Unit
-from provisioning.units.views import _may_manage_unit
+from provisioning.units.selectors import unit_managed_by
 
 
 @require_GET
@@ -119,22 +120,23 @@ def _province_it_lead(user) -> bool:
 
 @require_http_methods(["POST"])
 @login_required
-def functional_mailbox_save(request, code: str, pk: int | None = None):
+def functional_mailbox_save(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
     """HR officers of the unit (or the superadmin) create a functional mailbox or change its delegates."""
-
     unit = get_object_or_404(Unit, code=code)
-    if not _may_manage_unit(request, unit):
+    if not unit_managed_by(request.user, unit):
         raise PermissionDenied
-    ids = [int(x) for x in request.POST.getlist("delegates") if x.isdigit()][:100]
-    delegates = list(Person.objects.filter(pk__in=ids, unit__path__startswith=unit.path))
+    form = FunctionalMailboxForm(request.POST, unit=unit)
     try:
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        d = form.cleaned_data
         if pk is None:
-            functional_create(actor=request.user, unit=unit, local_part=request.POST.get("local_part", ""),
-                              name=request.POST.get("name", ""), delegates=delegates)
+            functional_create(actor=request.user, unit=unit, local_part=d["local_part"], name=d["name"],
+                              delegates=d["delegates"])
             messages.success(request, _("The functional mailbox was created."))
         else:
             mailbox = get_object_or_404(FunctionalMailbox, pk=pk, unit=unit)
-            functional_set_delegates(actor=request.user, mailbox=mailbox, delegates=delegates)
+            functional_set_delegates(actor=request.user, mailbox=mailbox, delegates=d["delegates"])
             messages.success(request, _("The delegates were saved."))
     except ValidationError as exc:
         for m in exc.messages:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.scopes import within
+from accounts.scopes import role_units, within
 from provisioning.common.naming import NamingRule
 from provisioning.units.models import Unit, UnitVersion
 
@@ -115,3 +115,9 @@ def flatten(tree: list[dict]) -> list[dict]:
 def units_for_hr(user: User) -> QuerySet:
 
     return within(Unit.objects.all(), user, Role.HR_ADMIN, "path")
+
+
+def unit_managed_by(user, unit: Unit) -> bool:
+    """HR officers manage the units of their subtrees; the superadmin every unit."""
+    paths = role_units(user, Role.HR_ADMIN)
+    return paths is None or any(unit.path.startswith(p) for p in paths)
