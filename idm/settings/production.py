@@ -54,7 +54,8 @@ if IDM_HTTPS and not SECURE_HSTS_PRELOAD:
 # ---- behind a reverse proxy (nginx): trust its headers only when told it is there ----
 # The proxy must overwrite (not append to) X-Forwarded-Proto and X-Forwarded-Host, and gunicorn must
 # listen only where the proxy can reach it; otherwise a client could claim HTTPS or another host.
-if env_bool("IDM_BEHIND_PROXY", False):
+IDM_BEHIND_PROXY = env_bool("IDM_BEHIND_PROXY", False)
+if IDM_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 _base = urlsplit(IDM_BASE_URL)
@@ -65,6 +66,8 @@ CSRF_TRUSTED_ORIGINS = env_list("IDM_CSRF_TRUSTED_ORIGINS", f"{_base.scheme}://{
 _after = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
 MIDDLEWARE = ["idm.jsonlog.RequestIdMiddleware", *MIDDLEWARE[:_after], "whitenoise.middleware.WhiteNoiseMiddleware",
               *MIDDLEWARE[_after:]]
+if IDM_BEHIND_PROXY:  # the client's address (activation records) rather than the proxy's
+    MIDDLEWARE.insert(0, "idm.proxy.ForwardedForMiddleware")
 STATIC_ROOT = env("IDM_STATIC_ROOT", str(VAR_DIR / "static"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
