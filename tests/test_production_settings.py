@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "deploy" / "idm.env.example"
 
 
 def production_env(var_dir: Path, **extra: str) -> dict[str, str]:
@@ -56,6 +58,36 @@ def test_check_deploy_is_clean_with_the_documented_environment(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "System check identified no issues" in r.stdout
     assert "WARNING" not in r.stdout + r.stderr
+
+
+def test_the_example_environment_file_passes_check_deploy(tmp_path):
+    """deploy/idm.env.example as written, with its /etc/idm files and /var/lib/idm made here."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IDM_", "DJANGO_"))}
+    for line in EXAMPLE.read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            env[name] = value.replace("/etc/idm/", f"{tmp_path}/etc/").replace("/var/lib/idm", f"{tmp_path}/var")
+    (tmp_path / "etc").mkdir()
+    for name in ("secret-key", "field-key", "ldap-bind-password"):
+        (tmp_path / "etc" / name).write_text(secrets.token_urlsafe(50))
+    (tmp_path / "etc" / "ldap-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+
+    r = run(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "System check identified no issues" in r.stdout
+
+
+def test_the_example_environment_file_names_every_variable_the_settings_read():
+    read = set()
+    for source in [*(ROOT / "idm" / "settings").glob("*.py"), ROOT / "deploy" / "gunicorn.conf.py"]:
+        read |= set(re.findall(r"\benv(?:_bool|_list)?\(\s*[\"'](IDM_[A-Z0-9_]+)", source.read_text()))
+        read |= set(re.findall(r"environ\.get\(\s*[\"'](IDM_[A-Z0-9_]+)", source.read_text()))
+    named = set(re.findall(r"\bIDM_[A-Z0-9_]+\b", EXAMPLE.read_text()))
+    documented = named | {name.removesuffix("_FILE") for name in named}
+
+    assert read - documented == set(), "add these to deploy/idm.env.example"
+    assert len(read) > 30  # the patterns still find what the settings read
 
 
 def test_check_deploy_warns_when_https_is_turned_off(tmp_path):
