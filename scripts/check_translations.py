@@ -23,7 +23,8 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{ ?\w+ ?\}\}|%[sd]")
 def main() -> int:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="idm.settings.test")
     # file names without line numbers: moving code does not churn the catalogue (or conflict in merges)
-    cmd = [sys.executable, "manage.py", "makemessages", "-l", "vi", "--no-obsolete", "--add-location", "file", "-v", "0"]
+    cmd = [sys.executable, "manage.py", "makemessages", "-l", "vi", "--no-obsolete", "--add-location", "file",
+           "-v", "0"]
     for pattern in IGNORE:
         cmd += ["-i", pattern]
     subprocess.run(cmd, cwd=ROOT, env=env, check=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from directory.slapd import free_port
+from scripts.dev.slapd import free_port
 from tests.test_production_settings import ROOT, production_env, run
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))

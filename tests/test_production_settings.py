@@ -109,6 +109,15 @@ def test_production_settings_put_whitenoise_right_after_the_security_middleware(
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage" and debug is False
 
 
+def test_production_leaves_out_the_development_tools(tmp_path):
+    r = run(production_env(tmp_path), "-c", "import json, django; django.setup(); from django.conf import settings; "
+            "from django.core.management import get_commands; "
+            "print(json.dumps([settings.INSTALLED_APPS, 'seed_demo' in get_commands()]))")
+
+    apps, has_seed_demo = json.loads(r.stdout)
+    assert "provisioning" in apps and "scripts.dev" not in apps and has_seed_demo is False
+
+
 @pytest.mark.parametrize("change,message", [
     ({"IDM_SECRET_KEY": ""}, "IDM_SECRET_KEY (or IDM_SECRET_KEY_FILE) must be set in production"),
     ({"IDM_SECRET_KEY": "too-short"}, "IDM_SECRET_KEY must be at least 50 random characters"),

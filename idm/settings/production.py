@@ -30,9 +30,11 @@ if env_bool("IDM_DEBUG", False):
     raise ImproperlyConfigured("IDM_DEBUG is on: production never runs in debug mode (it shows settings and code).")
 
 from .base import *  # noqa: E402,F403
-from .base import IDM_BASE_URL, MIDDLEWARE, VAR_DIR  # noqa: E402
+from .base import IDM_BASE_URL, INSTALLED_APPS, MIDDLEWARE, VAR_DIR  # noqa: E402
 
 DEBUG = False
+# the development tools (demo province, private servers) are not part of the product
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "scripts.dev"]
 
 # ---- HTTPS (IDM_HTTPS=0 only for a plain-HTTP trial; `check --deploy` then warns, rightly) ----
 IDM_HTTPS = env_bool("IDM_HTTPS", True)
