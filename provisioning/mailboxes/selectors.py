@@ -14,7 +14,7 @@ from provisioning.units.selectors import mail_policies
 ACTIVITY = ("never", "inactive30", "inactive90", "active30")
 
 
-SORTS = {"name": ("family_name", "given_name", "uid"), "unit": ("unit__name", "family_name"),
+SORTS = {"name": ("sort_key", "uid"), "unit": ("unit__name", "sort_key", "uid"),
          "storage": (F("bytes_used").desc(nulls_last=True), "uid"),
          "login": (F("last_login").desc(nulls_last=True), "uid")}
 
