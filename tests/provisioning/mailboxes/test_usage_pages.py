@@ -135,3 +135,9 @@ def test_after_a_transfer_to_another_domain_the_new_address_shows_its_usage(clie
     client.logout()
     client.post("/accounts/login/", {"username": "hoangnt", "password": factories.PASSWORD})
     assert "7.0" in client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_mailboxes_are_listed_in_vietnamese_name_order(client, scene):
+    page = client.get("/mailboxes/").content.decode()
+    # by given name: Đức, Hoàng, Khai, Lan (not by family name, nor Đặng after Trần)
+    assert page.index("ducdv@") < page.index("hoangnt@") < page.index("khaittm@") < page.index("lanpt@")
