@@ -36,7 +36,7 @@ def main() -> None:
             p = Person(uid=f"u{i:06d}", employee_code=f"QT-{i:06d}", family_name=f, middle_name=m, given_name=g,
                        unit=units[i % len(units)], position=rnd.choice(POSITIONS), mail=f"u{i:06d}@quangtri.gov.vn",
                        status=rnd.choice(["active"] * 8 + ["staged", "suspended", "left"]))
-            p.search_text = p.searchable()
+            p.search_text, p.sort_key = p.searchable(), p.collation_key()
             batch.append(p)
             if len(batch) == 5000:
                 Person.objects.bulk_create(batch)

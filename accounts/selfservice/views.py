@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Value, When
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -20,7 +21,10 @@ from provisioning.people.models import Person
 def my_account(request):
     """A staff member's own page: who they are in the directory and their mailbox use."""
     person = Person.objects.select_related("unit").filter(uid=request.user.username).first()
-    usage = MailboxUsage.objects.filter(person=person).order_by("-day").first() if person else None
+    # the latest day's row; after a transfer to another domain, the current address's row of that day
+    usage = (MailboxUsage.objects.filter(person=person)
+             .order_by("-day", Case(When(address=person.mail, then=Value(0)), default=Value(1))).first()
+             if person else None)
 
     return render(request, "provisioning/my_account.html", {
         "person": person, "usage": usage, "quota_mb": effective_quota_mb(person) if person else None,

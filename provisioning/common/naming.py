@@ -40,6 +40,36 @@ def fold(text: str) -> str:
     return " ".join(anyascii(nfc(text)).lower().split())
 
 
+def search_words(text: str) -> list[str]:
+    """The words a search matches by prefix: folded, split at anything not a letter or digit; a
+    word with inner punctuation also stands joined ("H'Hen" -> h, hen, hhen; "QT-0001" -> qt, 0001, qt0001)."""
+    words: list[str] = []
+    for chunk in fold(text).split():
+        parts = [w for w in re.split(r"[^a-z0-9]+", chunk) if w]
+        words += parts
+        if len(parts) > 1:
+            words.append("".join(parts))
+    return words
+
+
+def search_text(*, family: str, middle: str, given: str, uid: str, employee_code: str, mail: str | None) -> str:
+    """What a person is found by, as " word word " so that `contains(" " + prefix)` matches a word's
+    start: names, uid, employee code and the address's local part, never its domain (every
+    address in the province shares it)."""
+    local = (mail or "").partition("@")[0]
+    words = search_words(" ".join((family, middle, given, uid, employee_code, local)))
+    text = " " + " ".join(dict.fromkeys(words)) + " "
+    return text if len(text) <= 600 else text[:600].rpartition(" ")[0] + " "
+
+
+def search_query(text: str, limit: int = 6) -> list[str]:
+    """The words of a search box: " " + each of them is looked for in Person.search_text. An
+    address typed whole counts by its local part."""
+    local = " ".join(w.partition("@")[0] for w in (text or "").split())
+    words = [w for w in re.split(r"[^a-z0-9]+", fold(local)) if w]
+    return [" " + w for w in dict.fromkeys(words)][:limit]
+
+
 def ascii_word(text: str) -> str:
     """'Đặng' -> 'dang', "H'Hen" -> 'hhen', 'Y Moan' -> 'ymoan'."""
     return re.sub(r"[^a-z0-9]", "", anyascii(nfc(text)).lower())

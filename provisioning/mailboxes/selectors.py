@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -14,7 +14,7 @@ from provisioning.units.selectors import mail_policies
 ACTIVITY = ("never", "inactive30", "inactive90", "active30")
 
 
-SORTS = {"name": ("family_name", "given_name", "uid"), "unit": ("unit__name", "family_name"),
+SORTS = {"name": ("sort_key", "uid"), "unit": ("unit__name", "sort_key", "uid"),
          "storage": (F("bytes_used").desc(nulls_last=True), "uid"),
          "login": (F("last_login").desc(nulls_last=True), "uid")}
 
@@ -26,7 +26,11 @@ def latest_day() -> dt.date | None:
 def mailboxes_for(user, day: dt.date | None):
     qs = within(Person.objects.filter(mail__isnull=False, mailbox_removed_on__isnull=True), user, Role.IT_LEAD,
                 "unit__path").select_related("unit")
-    usage = MailboxUsage.objects.filter(person=OuterRef("pk"), day=day)
+    # after a transfer to another domain the day may hold a row for the old address too: the current
+    # address's row wins, another only when it has none (a WHERE, as SQLite's ORDER BY cannot see the outer row)
+    current = MailboxUsage.objects.filter(day=day, address=OuterRef(OuterRef("mail")))
+    usage = (MailboxUsage.objects.filter(person=OuterRef("pk"), day=day)
+             .filter(Q(address=OuterRef("mail")) | ~Exists(current)).order_by("address"))
     return qs.annotate(bytes_used=Subquery(usage.values("bytes_used")[:1]),
                        last_login=Subquery(usage.values("last_login")[:1]),
                        messages=Subquery(usage.values("messages")[:1]))

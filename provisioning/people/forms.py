@@ -33,3 +33,4 @@ class FilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100)
     unit = forms.CharField(required=False, max_length=35)
     status = forms.ChoiceField(required=False, choices=[("", "")] + list(PersonStatus.choices))
+    sort = forms.CharField(required=False, max_length=10)

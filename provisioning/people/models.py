@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from provisioning.common.naming import fold
+from provisioning.common import naming
+from provisioning.common.collation import name_key
 from provisioning.units.models import Unit
 
 
@@ -52,8 +53,11 @@ class Person(models.Model):
     senior = models.BooleanField(_("department director or above"), default=False,
                                  help_text=_("Leavers' mailboxes are kept longer for senior officials."))
     name_warning = models.CharField(_("name warning"), max_length=255, blank=True)
-    # names, uid, code and address folded to ASCII lower case: "nguyen tien hoang" finds Nguyễn Tiến Hoàng
+    # " word word ": names, uid, code and address local part folded to ASCII lower case, each word
+    # after a space so a search matches word starts ("nguyen tien hoang" finds Nguyễn Tiến Hoàng)
     search_text = models.CharField(max_length=600, blank=True, editable=False)
+    # Vietnamese order (given, family, middle name) as a plain [0-9a-z] string: provisioning.common.collation
+    sort_key = models.CharField(max_length=600, blank=True, editable=False)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     mailbox_kept_until = models.DateField(_("mailbox kept until"), null=True, blank=True)
@@ -64,10 +68,10 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["family_name", "given_name", "uid"]
+        ordering = ["sort_key", "uid"]
         # the staff list sorts by name: an index in that order makes any page a walk, not a sort
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "family_name"]),
-                   models.Index(fields=["family_name", "given_name", "uid"], name="person_name_order")]
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "sort_key"]),
+                   models.Index(fields=["sort_key", "uid"], name="person_sort_order")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.uid})"
@@ -77,8 +81,11 @@ class Person(models.Model):
         return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
 
     def searchable(self) -> str:
+        return naming.search_text(family=self.family_name, middle=self.middle_name, given=self.given_name,
+                                  uid=self.uid, employee_code=self.employee_code, mail=self.mail)
 
-        return fold(" ".join((self.full_name, self.uid, self.employee_code, self.mail or "")))[:600]
+    def collation_key(self) -> str:
+        return name_key(self.family_name, self.middle_name, self.given_name)[:600]
 
 
 class MailAddress(models.Model):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -10,7 +10,7 @@ from accounts.scopes import within
 from provisioning.common import naming
 from provisioning.outbox.models import DirectoryChange
 from provisioning.people.forms import FilterForm
-from provisioning.people.models import Person
+from provisioning.people.models import Person, PersonStatus
 from provisioning.units.selectors import units_for_hr
 
 log = logging.getLogger("idm.access")
@@ -21,15 +21,29 @@ def filtered_people(request):
     form.is_valid()
     data = form.cleaned_data if form.is_valid() else {}
     qs = people_for_hr(request.user).select_related("unit")
-    q = naming.fold(data.get("q") or "")
-    for word in q.split()[:6]:
+    for word in naming.search_query(data.get("q") or ""):  # word starts: "an" finds An and Anh, not Toàn
         qs = qs.filter(search_text__contains=word)
     if data.get("unit"):
         unit = units_for_hr(request.user).filter(code=data["unit"]).first()
         qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
     if data.get("status"):
         qs = qs.filter(status=data["status"])
-    return form, qs.order_by("family_name", "given_name", "uid")
+    return form, qs.order_by(*people_order(data.get("sort") or ""))
+
+
+# statuses in lifecycle order, not in the alphabetical order of their codes
+_LIFECYCLE = Case(*(When(status=s, then=Value(i)) for i, s in enumerate(PersonStatus.values)), default=Value(9))
+# the people list's sortable columns; every order ends on uid so pages never overlap
+SORTS = {"name": (F("sort_key"),), "uid": (), "unit": (F("unit__name"), F("sort_key")),
+         "status": (_LIFECYCLE, F("sort_key"))}
+
+
+def people_order(sort: str) -> list:
+    """`name`, `uid`, `unit` or `status`, descending with a leading "-"; Vietnamese name order otherwise."""
+    key = sort.removeprefix("-")
+    descending = sort.startswith("-") and key in SORTS
+    fields = [*SORTS.get(key, SORTS["name"]), F("uid")]
+    return [f.desc() if descending else f.asc() for f in fields]
 
 
 def directory_state(person: Person) -> dict:

@@ -82,7 +82,7 @@ def new_person(*, unit: Unit, values: dict, status: str, warnings: list | None, 
         citizen_id_digest=protect.digest(citizen_id), senior=values.get("senior", looks_senior(values["position"])),
         name_warning="; ".join(str(w) for w in (warnings or []))[:255],
     )
-    person.search_text = person.searchable()
+    person.search_text, person.sort_key = person.searchable(), person.collation_key()
     return person
 
 
@@ -182,8 +182,8 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     for k, v in changed.items():
         setattr(person, k, v)
     person.name_warning = "; ".join(str(w) for w in checked.warnings)[:255]
-    person.search_text = person.searchable()
-    person.save(update_fields=[*changed, "name_warning", "search_text", "updated_at"])
+    person.search_text, person.sort_key = person.searchable(), person.collation_key()
+    person.save(update_fields=[*changed, "name_warning", "search_text", "sort_key", "updated_at"])
     audit_record(actor=actor, action="person.updated", target=person, before=before,
                  after=snapshot(person, PERSON_FIELDS) | ({"citizen_id": "changed"} if cid is not None else {}))
     _enqueue(person)

@@ -20,7 +20,7 @@ from provisioning.audit.models import AuditEntry
 from provisioning.common import spreadsheets
 from provisioning.people.forms import PersonForm
 from provisioning.people.models import PersonStatus
-from provisioning.people.selectors import directory_state, filtered_people, people_for_hr, person_for_hr
+from provisioning.people.selectors import SORTS, directory_state, filtered_people, people_for_hr, person_for_hr
 from provisioning.people.services import person_onboard, person_set_status, person_transfer, person_update
 from provisioning.units.selectors import unit_ancestors, units_for_hr
 
@@ -37,9 +37,12 @@ def people_list(request):
     page = Paginator(qs.only("pk", "uid", "employee_code", "family_name", "middle_name", "given_name", "position",
                              "status", "mail", "unit__name", "unit__code"), 50).get_page(request.GET.get("page"))
     units = units_for_hr(request.user).order_by("path").only("code", "name", "depth")
+    sort = request.GET.get("sort", "") if request.GET.get("sort", "").removeprefix("-") in SORTS else "name"
     return render(request, "provisioning/people_list.html", {
         "form": form, "page": page, "units": units, "statuses": PersonStatus.choices,
-        "query_string": request.GET.urlencode()})
+        "query_string": request.GET.urlencode(), "sort": sort,
+        # a column header sorts by it, and again the other way round
+        "sort_next": {c: f"-{c}" if sort == c else c for c in SORTS}})
 
 
 def _export(qs, fmt: str) -> HttpResponse:

@@ -83,7 +83,7 @@ def unit_detail(request, code: str):
     domain, rule = unit_resolved_settings(unit, ancestors)
     versions = unit.versions.select_related("parent", "recorded_by").order_by("-valid_from")
     children = unit.children.order_by("name")
-    people = Paginator(unit.people.order_by("family_name", "given_name"), 50).get_page(request.GET.get("page"))
+    people = Paginator(unit.people.order_by("sort_key", "uid"), 50).get_page(request.GET.get("page"))
     functional = unit.functional_mailboxes.prefetch_related("delegates")
     may_manage = _may_manage_unit(request, unit)
     candidates = (Person.objects.filter(unit__path__startswith=unit.path, status="active")

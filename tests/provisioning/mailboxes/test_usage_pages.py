@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment
 from provisioning.mailboxes.models import MailboxUsage
+from provisioning.people.models import Person
+from provisioning.people.services import person_transfer
+from provisioning.units.models import Unit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +115,29 @@ def test_the_mailbox_state_is_shown(client, scene):
     rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv"}).content.decode("utf-8-sig"))))
     state = {row[0].split("@")[0]: row[4] for row in rows[1:]}
     assert state["hoangnt"] == "đang hoạt động" and state["khaittm"] == "đã khóa" and state["ducdv"] == "chưa cấp"
+
+
+def test_after_a_transfer_to_another_domain_the_new_address_shows_its_usage(client, scene):
+    hoang = Person.objects.get(uid="hoangnt")
+    inspection = factories.unit(Unit.objects.get(code="000.00.03.H45"), "000.03.09.H45", "Phòng Thanh tra",
+                                kind="division", mail_domain="thanhtra.quangtri.gov.vn")
+    hoang = person_transfer(actor=None, person=hoang, unit=inspection)
+    assert hoang.mail == "hoangnt@thanhtra.quangtri.gov.vn"
+    # the day's snapshot: the old address had nothing to report, the new one holds the mailbox
+    MailboxUsage.objects.filter(address="hoangnt@quangtri.gov.vn").update(bytes_used=None, last_login=None,
+                                                                          messages=None)
+    MailboxUsage.objects.create(day=timezone.localdate(), address=hoang.mail, person=hoang, bytes_used=7_340_032,
+                                messages=12, last_login=timezone.now(), source="dovecot")
+    page = client.get("/mailboxes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "7.0\xa0MB" in page or "7.0 MB" in page
+    rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv"}).content.decode("utf-8-sig"))))
+    assert [r[5] for r in rows if r[0] == hoang.mail] == ["7340032"]
+    client.logout()
+    client.post("/accounts/login/", {"username": "hoangnt", "password": factories.PASSWORD})
+    assert "7.0" in client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_mailboxes_are_listed_in_vietnamese_name_order(client, scene):
+    page = client.get("/mailboxes/").content.decode()
+    # by given name: Đức, Hoàng, Khai, Lan (not by family name, nor Đặng after Trần)
+    assert page.index("ducdv@") < page.index("hoangnt@") < page.index("khaittm@") < page.index("lanpt@")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import openpyxl
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 
 from accounts.models import Role, RoleAssignment
@@ -142,3 +144,71 @@ def test_activation_by_email_goes_only_to_the_address_on_file(client, cast, sett
         app.conf.task_always_eager = False
     assert [m.to for m in mail.outbox] == [["hoang.nguyen@gmail.com"]]
     assert "hoangnt" in mail.outbox[0].body and "/activate/" in mail.outbox[0].body
+
+
+@pytest.fixture
+def namesakes(client):
+    """An HR officer of the whole province and people whose names hide inside others' names and
+    inside the province's mail domain (every address ends in quangtri.gov.vn)."""
+    p = factories.province()
+    stc = factories.unit(p, "000.00.03.H45", "Sở Tài chính")
+    hr = factories.person(stc, "Phạm", "Thị", "Lan")
+    RoleAssignment.objects.create(person=hr, role=Role.HR_ADMIN, unit=p)
+    people = {
+        "an": factories.person(stc, "Nguyễn", "Văn", "An", password=None),
+        "toan": factories.person(stc, "Nguyễn", "Văn", "Toàn", password=None),
+        "tri": factories.person(stc, "Lê", "Minh", "Trí", password=None),
+        "anh": factories.person(stc, "Trần", "Thị", "Anh", password=None),
+        "an2": factories.person(stc, "Ngô", "Vĩnh", "An", password=None),
+    }
+    assert people["an2"].uid == "annv2" and people["tri"].mail == "trilm@quangtri.gov.vn"
+    assert client.post("/accounts/login/", {"username": hr.uid, "password": factories.PASSWORD}).status_code == 302
+    return people
+
+
+def _found(client, q: str) -> set[str]:
+    page = client.get("/people/", {"q": q}).content.decode()
+    return {p.full_name for p in Person.objects.all() if f">{p.full_name}</a>" in page}
+
+
+def test_search_matches_the_start_of_words_never_inside_them_nor_the_mail_domain(client, namesakes):
+    assert _found(client, "An") == {"Nguyễn Văn An", "Trần Thị Anh", "Ngô Vĩnh An"}  # not Toàn
+    assert _found(client, "Trí") == {"Lê Minh Trí"}  # not everybody at quangtri.gov.vn
+    assert _found(client, "tri") == {"Lê Minh Trí"}
+    assert _found(client, "gov") == set()
+    assert _found(client, "quangtri.gov.vn") == set()
+    assert _found(client, "nguyen van an") == {"Nguyễn Văn An"}  # not Nguyễn Văn Toàn
+    assert _found(client, "annv2") == {"Ngô Vĩnh An"}
+    assert _found(client, "annv") == {"Nguyễn Văn An", "Ngô Vĩnh An"}
+    assert _found(client, "annv2@quangtri.gov.vn") == {"Ngô Vĩnh An"}
+    assert _found(client, namesakes["toan"].employee_code) == {"Nguyễn Văn Toàn"}
+
+
+def test_the_people_list_is_in_vietnamese_order_and_sorts_by_any_column(client, namesakes,
+                                                                        django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        page = client.get("/people/").content.decode()
+    names = [p.full_name for p in Person.objects.all()]
+    shown = sorted(names, key=lambda n: page.index(f">{n}</a>"))
+    # by given name (An, Anh, Lan, Toàn, Trí), then family name (Ngô before Nguyễn: ô before u)
+    assert shown == ["Ngô Vĩnh An", "Nguyễn Văn An", "Trần Thị Anh", "Phạm Thị Lan", "Nguyễn Văn Toàn", "Lê Minh Trí"]
+    page = client.get("/people/", {"sort": "-name", "status": "active"}).content.decode()
+    assert page.index(">Lê Minh Trí</a>") < page.index(">Ngô Vĩnh An</a>")
+    assert 'href="?sort=name&amp;status=active"' in page  # the header link turns the order round, keeps filters
+    page = client.get("/people/", {"sort": "uid"}).content.decode()
+    assert page.index(">Nguyễn Văn An</a>") < page.index(">Ngô Vĩnh An</a>")  # annv < annv2
+    assert client.get("/people/", {"sort": "bogus"}).status_code == 200
+    csv_text = client.get("/people/", {"export": "csv"}).content.decode("utf-8-sig")
+    assert csv_text.index("Ngô Vĩnh An") < csv_text.index("Trần Thị Anh") < csv_text.index("Lê Minh Trí")
+
+
+@pytest.mark.parametrize("migration,field", [("0010_person_word_search", "search_text"),
+                                             ("0011_person_sort_key", "sort_key")])
+def test_the_migrations_recompute_every_existing_person_in_batches(namesakes, monkeypatch, migration, field):
+    module = importlib.import_module(f"provisioning.migrations.{migration}")
+    monkeypatch.setattr(module, "BATCH", 2)
+    expected = dict(Person.objects.values_list("pk", field))
+    Person.objects.update(**{field: ""})
+    module.recompute(django_apps, None)
+    assert dict(Person.objects.values_list("pk", field)) == expected
+    assert Person.objects.get(uid="trilm").search_text == " le minh tri trilm e00004 "

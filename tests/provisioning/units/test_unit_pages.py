@@ -155,3 +155,15 @@ def test_a_refused_list_address_leaves_the_unit_unchanged(staff_client, tree):
         "effective": dt.date.today().isoformat()})
     assert r.status_code == 400
     assert Unit.objects.get(pk=unit.pk).name == "Sở số 7" and unit.versions.count() == 1
+
+
+def test_unit_staff_are_listed_in_vietnamese_name_order(staff_client, tree):
+    from provisioning.units.models import Unit
+
+    unit = Unit.objects.get(code="000.00.03.H45")
+    for family, middle, given in (("Vũ", "Thị", "Hà"), ("Đặng", "Văn", "Ánh"), ("Hồ", "Minh", "An"),
+                                  ("Huỳnh", "Văn", "Hoàng")):
+        factories.person(unit, family, middle, given, password=None)
+    page = staff_client.get(f"/units/{unit.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.index("Hồ Minh An") < page.index("Đặng Văn Ánh") < page.index("Vũ Thị Hà") \
+        < page.index("Huỳnh Văn Hoàng")
