@@ -142,3 +142,15 @@ def test_activation_by_email_goes_only_to_the_address_on_file(client, cast, sett
         app.conf.task_always_eager = False
     assert [m.to for m in mail.outbox] == [["hoang.nguyen@gmail.com"]]
     assert "hoangnt" in mail.outbox[0].body and "/activate/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/phish", "//evil.example/", "http:evil.example",
+                                  "/\\evil.example"])
+def test_activation_letters_never_send_the_officer_to_another_site(client, cast, back):
+    r = client.post("/people/letters/", {"person": [cast["outsider"].pk], "back": back})
+    assert r.status_code == 302 and r["Location"] == "/people/"
+
+
+def test_activation_letters_return_to_the_page_the_officer_came_from(client, cast):
+    r = client.post("/people/letters/", {"person": [], "back": "/people/?status=staged"})
+    assert r.status_code == 302 and r["Location"] == "/people/?status=staged"
