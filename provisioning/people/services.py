@@ -239,9 +239,10 @@ ALLOWED_MOVES = {
 
 
 @transaction.atomic
-def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None) -> Person:
-    """suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not active:
-    the directory entry says so, and their web sessions end on their next request."""
+def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None,
+                      source_ip: str | None = None) -> Person:
+    """activate, suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not
+    active: the directory entry says so, and their web sessions end on their next request."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if status == person.status:
         return person
@@ -251,7 +252,8 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
                                              "new": PersonStatus(status).label}]})
     before = snapshot(person, PERSON_FIELDS)
     action = {PersonStatus.SUSPENDED: "person.suspended", PersonStatus.LEFT: "person.left",
-              PersonStatus.ACTIVE: "person.rehired" if person.status == PersonStatus.LEFT else "person.reinstated"}
+              PersonStatus.ACTIVE: {PersonStatus.LEFT: "person.rehired",
+                                    PersonStatus.STAGED: "person.activated"}.get(person.status, "person.reinstated")}
     person_action = action[status]
     fields = ["status", "updated_at"]
     if status == PersonStatus.LEFT:
@@ -268,7 +270,7 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
     person.status = status
     person.save(update_fields=fields)
     audit_record(actor=actor, action=person_action, target=person, before=before,
-                 after=snapshot(person, PERSON_FIELDS))
+                 after=snapshot(person, PERSON_FIELDS), source_ip=source_ip)
     _enqueue(person)
     return person
 
