@@ -112,3 +112,17 @@ def test_the_mailbox_state_is_shown(client, scene):
     rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv"}).content.decode("utf-8-sig"))))
     state = {row[0].split("@")[0]: row[4] for row in rows[1:]}
     assert state["hoangnt"] == "đang hoạt động" and state["khaittm"] == "đã khóa" and state["ducdv"] == "chưa cấp"
+
+
+def test_a_usage_upload_is_audited_with_the_it_lead(client, scene):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import Role, RoleAssignment
+    from provisioning.audit.models import AuditEntry
+    from provisioning.units.models import Unit
+
+    RoleAssignment.objects.create(person=scene["lead"], role=Role.IT_LEAD, unit=Unit.objects.get(parent=None))
+    body = "Địa chỉ,Dung lượng đã dùng\nhoangnt@quangtri.gov.vn,10\n".encode()
+    assert client.post("/mailboxes/usage-import/", {"file": SimpleUploadedFile("usage.csv", body)}).status_code == 200
+    entry = AuditEntry.objects.get(action="mailbox.usage_imported")
+    assert entry.actor.username == scene["lead"].uid and entry.after["loaded"] == 1 and entry.after["source"] == "web"
