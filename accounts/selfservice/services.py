@@ -24,6 +24,7 @@ from directory import gateway
 from directory.errors import NoSuchEntry
 from directory.passwords import hash_password
 from provisioning.audit.services import audit_record
+from provisioning.common import protect
 from provisioning.people.directory import apply_people
 from provisioning.people.models import Person, PersonStatus
 from provisioning.people.services import person_set_status
@@ -39,6 +40,12 @@ def _normalise_code(code: str) -> str:
 
 
 def _digest(code: str) -> str:
+    return protect.keyed_digest(b"idm-activation", _normalise_code(code))
+
+
+def _legacy_digest(code: str) -> str:
+    """How codes issued before IDM_DIGEST_KEY were stored (keyed by SECRET_KEY); they expire within
+    IDM_ACTIVATION_DAYS, after which this can go."""
     key = hashlib.sha256(b"idm-activation\0" + settings.SECRET_KEY.encode()).digest()
     return hmac.new(key, _normalise_code(code).encode(), hashlib.sha256).hexdigest()
 
@@ -112,7 +119,8 @@ def activation_redeem(*, uid: str, code: str, password: str, password2: str, sou
                                                 expires_at__gt=now, failed_attempts__lt=MAX_ATTEMPTS).first()
     if current is None or not _reserve_try(current.pk):
         raise ValidationError({"code": [_generic()]})
-    if not hmac.compare_digest(current.digest, _digest(code)):
+    if not (hmac.compare_digest(current.digest, _digest(code))
+            or hmac.compare_digest(current.digest, _legacy_digest(code))):
         raise ValidationError({"code": [_generic()]})  # the reserved try stays spent
     # the right code: give its try back (a refused password below must not cost one)
     ActivationCode.objects.filter(pk=current.pk, failed_attempts__gt=0).update(failed_attempts=F("failed_attempts") - 1)

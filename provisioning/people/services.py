@@ -295,3 +295,20 @@ def remove_expired_mailboxes(*, today: dt.date | None = None) -> int:
         _enqueue(person)
         n += 1
     return n
+
+
+def citizen_ids_reencrypt(*, batch_size: int = 500) -> int:
+    """Move every stored citizen ID to the current field key, and its look-up digest to the current
+    digest key (after a key is added, before the old one is removed). Returns how many rows changed."""
+    changed = 0
+    ids = list(Person.objects.exclude(citizen_id_encrypted="").order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            rows = list(Person.objects.select_for_update().filter(pk__in=ids[start:start + batch_size])
+                        .only("pk", "citizen_id_encrypted", "citizen_id_digest"))
+            for p in rows:
+                p.citizen_id_digest = protect.digest(protect.decrypt(p.citizen_id_encrypted))
+                p.citizen_id_encrypted = protect.reencrypt(p.citizen_id_encrypted)
+            Person.objects.bulk_update(rows, ["citizen_id_encrypted", "citizen_id_digest"])
+            changed += len(rows)
+    return changed
