@@ -7,6 +7,8 @@ class ProvisioningConfig(AppConfig):
     verbose_name = _("Provisioning")
 
     def ready(self) -> None:
+        from provisioning import checks  # noqa: F401  (registers the key-settings check)
+
         # The outbox applies directory changes through this registry, so it imports no capability.
         from provisioning.mailboxes.directory import apply_functional_changes, apply_list_changes
         from provisioning.outbox.appliers import register

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from directory import gateway
 from directory.errors import NoSuchEntry
 from directory.passwords import hash_password
 from provisioning.audit.services import audit_record
+from provisioning.common import protect
 from provisioning.people.directory import apply_people
 from provisioning.people.models import Person, PersonStatus
 from provisioning.people.services import person_set_status
@@ -38,6 +40,12 @@ def _normalise_code(code: str) -> str:
 
 
 def _digest(code: str) -> str:
+    return protect.keyed_digest(b"idm-activation", _normalise_code(code))
+
+
+def _legacy_digest(code: str) -> str:
+    """How codes issued before IDM_DIGEST_KEY were stored (keyed by SECRET_KEY); they expire within
+    IDM_ACTIVATION_DAYS, after which this can go."""
     key = hashlib.sha256(b"idm-activation\0" + settings.SECRET_KEY.encode()).digest()
     return hmac.new(key, _normalise_code(code).encode(), hashlib.sha256).hexdigest()
 
@@ -83,23 +91,39 @@ def _generic() -> str:
              "Ask your unit's HR officer for a new code if needed.")
 
 
+def _reserve_try(code_id: int) -> bool:
+    """Take one of the code's tries before comparing, in one conditional update: however many
+    guesses arrive at once, at most MAX_ATTEMPTS of them are ever compared (RS-08)."""
+    return bool(ActivationCode.objects.filter(pk=code_id, used_at__isnull=True, superseded=False,
+                                              failed_attempts__lt=MAX_ATTEMPTS)
+                .update(failed_attempts=F("failed_attempts") + 1))
+
+
+def _claim(code_id: int, now) -> bool:
+    """The code is ours if this conditional update changed the row; 0 rows: someone else has it."""
+    return bool(ActivationCode.objects.filter(pk=code_id, used_at__isnull=True, superseded=False, expires_at__gt=now,
+                                              failed_attempts__lt=MAX_ATTEMPTS).update(used_at=now))
+
+
 def activation_redeem(*, uid: str, code: str, password: str, password2: str, source_ip: str | None = None) -> Person:
     """Check the code, set the first password (under the same policy as every password path)
-    and make the account active. The directory gets the password at once, so the person can
-    log in straight away; nothing is consumed if the password is refused or the directory is away."""
+    and make the account active. The code is claimed before the directory hears of the password,
+    so two redemptions of one code cannot both write; if the directory is away the claim is
+    released and nothing is consumed, as it is when the password is refused."""
     uid = (uid or "").strip().lower()
     person = Person.objects.select_related("unit").filter(uid=uid, status=PersonStatus.STAGED).first()
     now = timezone.now()
     current = None
     if person is not None:
         current = ActivationCode.objects.filter(person=person, used_at__isnull=True, superseded=False,
-                                                expires_at__gt=now).first()
-    if current is None or not hmac.compare_digest(current.digest, _digest(code)):
-        if current is not None:
-            current.failed_attempts += 1
-            current.superseded = current.failed_attempts >= MAX_ATTEMPTS
-            current.save(update_fields=["failed_attempts", "superseded"])
+                                                expires_at__gt=now, failed_attempts__lt=MAX_ATTEMPTS).first()
+    if current is None or not _reserve_try(current.pk):
         raise ValidationError({"code": [_generic()]})
+    if not (hmac.compare_digest(current.digest, _digest(code))
+            or hmac.compare_digest(current.digest, _legacy_digest(code))):
+        raise ValidationError({"code": [_generic()]})  # the reserved try stays spent
+    # the right code: give its try back (a refused password below must not cost one)
+    ActivationCode.objects.filter(pk=current.pk, failed_attempts__gt=0).update(failed_attempts=F("failed_attempts") - 1)
     if password != password2:
         raise ValidationError({"password2": [_("The two passwords are not the same.")]})
     result = check_password(password, context=[person.uid, person.family_name, person.middle_name, person.given_name,
@@ -107,17 +131,18 @@ def activation_redeem(*, uid: str, code: str, password: str, password2: str, sou
     if not result.ok:
         raise ValidationError({"password": result.reasons})
 
+    if not _claim(current.pk, now):
+        raise ValidationError({"code": [_generic()]})
     try:
-        gateway.person_set_password_hash(person.uid, hash_password(password))
-    except NoSuchEntry:  # the outbox has not created the entry yet: do it now
-        apply_people([person.pk])
-        gateway.person_set_password_hash(person.uid, hash_password(password))
-    with transaction.atomic():
-        updated = ActivationCode.objects.filter(pk=current.pk, used_at__isnull=True).update(used_at=now)
-        if not updated:
-            raise ValidationError({"code": [_generic()]})
-        person = person_set_status(actor=None, person=person, status=PersonStatus.ACTIVE)
-        audit_record(actor=None, action="person.activated", target=person, after={"status": "active"},
-                     source_ip=source_ip)
+        try:
+            gateway.person_set_password_hash(person.uid, hash_password(password))
+        except NoSuchEntry:  # the outbox has not created the entry yet: do it now
+            apply_people([person.pk])
+            gateway.person_set_password_hash(person.uid, hash_password(password))
+        person = person_set_status(actor=None, person=person, status=PersonStatus.ACTIVE, source_ip=source_ip)
+    except Exception:
+        # the directory was away (or the status change failed): the person may try again with the same code
+        ActivationCode.objects.filter(pk=current.pk, used_at=now).update(used_at=None)
+        raise
     apply_people([person.pk])  # active in the directory now, not at the next worker run
     return person

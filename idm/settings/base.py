@@ -123,6 +123,14 @@ IDM_MAILBOX_RETENTION_MONTHS_SENIOR = int(env("IDM_MAILBOX_RETENTION_MONTHS_SENI
 IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
 IDM_IMPORT_MAX_BYTES = int(env("IDM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IDM_IMPORT_MAX_ROWS = int(env("IDM_IMPORT_MAX_ROWS", "200000"))
+# Keys for protected personal data, apart from SECRET_KEY so that each can rotate alone (PR-01).
+# IDM_FIELD_KEYS: Fernet keys, comma-separated; the first encrypts, every one decrypts (to rotate: put a
+# new key first, run manage.py rotate_field_keys, then drop the old key). IDM_DIGEST_KEY keys the
+# digests (citizen-ID look-ups, activation codes). Both have _FILE forms; empty means a fixed
+# development-only key, which `manage.py check` refuses when DEBUG is off.
+IDM_FIELD_KEYS = env_list("IDM_FIELD_KEYS")
+IDM_DIGEST_KEY = env("IDM_DIGEST_KEY")
+# before IDM_FIELD_KEYS: the key material (else SECRET_KEY) older values were encrypted with; decrypt-only
 IDM_FIELD_KEY = env("IDM_FIELD_KEY", "")
 # where Dovecot's last_login and quota_clone plugins write (defaults to the broker's Redis)
 IDM_MAIL_USAGE_REDIS_URL = env("IDM_MAIL_USAGE_REDIS_URL", "")

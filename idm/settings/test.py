@@ -11,7 +11,8 @@ CSRF_COOKIE_SECURE = False
 IDM_LDAP_BIND_PASSWORD = "set-by-conftest"
 LANGUAGE_CODE = "vi"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-IDM_FIELD_KEY = "test-field-key"
+IDM_FIELD_KEYS = ["mA4lS5QXq9kWb0wQJ0y8oX3c2kVt7sZp1uD6eHf9gLk="]  # a fixed Fernet key for the tests
+IDM_DIGEST_KEY = "test-digest-key-for-keyed-digests-0123456789"
 
 # A file (not shared-cache memory) so that threads in concurrency tests wait on SQLite's lock
 # (busy timeout) instead of failing at once with "table is locked".

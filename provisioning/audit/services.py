@@ -29,6 +29,12 @@ ACTION_LABELS = {
     "mailbox.quota_requested": _("larger quota requested"),
     "mailbox.quota_approved": _("larger quota approved"),
     "mailbox.quota_refused": _("larger quota refused"),
+    "mailbox.usage_imported": _("mailbox usage loaded from a file"),
+    "import.uploaded": _("staff file uploaded"),
+    "import.checked": _("staff file checked"),
+    "import.committed": _("staff file imported"),
+    "directory.repaired": _("directory entry repaired to match the records"),
+    "directory.extra_deleted": _("directory entry unknown to the records deleted"),
 }
 
 

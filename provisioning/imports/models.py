@@ -42,6 +42,9 @@ class ImportBatch(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return self.filename
+
 
 class ImportRow(models.Model):
     class Action(models.TextChoices):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from provisioning.audit.models import AuditEntry
-from provisioning.audit.services import audit_entry, snapshot
+from provisioning.audit.services import audit_entry, audit_record, snapshot
 from provisioning.common import naming, protect, spreadsheets
 from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.outbox.models import DirectoryChange
@@ -45,8 +45,9 @@ def upload_dir() -> Path:
     return d
 
 
-def import_create(*, actor, fileobj, filename: str, scope: Unit | None) -> ImportBatch:
-    """Store the upload under a server-generated name (never the user's) and open a batch."""
+def import_create(*, actor, fileobj, filename: str, scope: Unit | None, source: str = "web") -> ImportBatch:
+    """Store the upload under a server-generated name (never the user's) and open a batch.
+    `source` (web, command) goes into the audit entry with the actor."""
     suffix = Path(filename).suffix.lower()
     stored = f"{uuid.uuid4().hex}{suffix if suffix in ('.xlsx', '.csv', '.txt', '.xls') else ''}"
     path = upload_dir() / stored
@@ -63,6 +64,9 @@ def import_create(*, actor, fileobj, filename: str, scope: Unit | None) -> Impor
     if size > limit:
         path.unlink(missing_ok=True)
         _fail(batch, _("The file is larger than %(mb)s MB. Split it into smaller files.") % {"mb": limit // 2**20})
+    audit_record(actor=actor, action="import.uploaded", target=batch,
+                 after={"filename": batch.filename, "scope": scope.code if scope else None, "bytes": size,
+                        "status": batch.status, "source": source})
     return batch
 
 
@@ -130,12 +134,15 @@ def import_validate(batch_id: int) -> ImportBatch:
     except spreadsheets.FileError as exc:
         batch.rows.all().delete()
         _fail(batch, exc.message)
-        return batch
     except FileNotFoundError:
         _fail(batch, _("The uploaded file is gone; upload it again."))
-        return batch
-    batch.status = Status.PREVIEW
-    batch.save()
+    else:
+        batch.status = Status.PREVIEW
+        batch.save()
+    # checked on the uploader's behalf (a worker runs it): the audit names the uploader
+    audit_record(actor=batch.uploaded_by, action="import.checked", target=batch,
+                 after={"status": batch.status, "total": batch.total, "to_create": batch.to_create,
+                        "to_update": batch.to_update, "unchanged": batch.unchanged, "rejected": batch.rejected})
     return batch
 
 
@@ -218,7 +225,9 @@ def _validate_rows(batch: ImportBatch, table) -> None:
 
 def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     """Apply the previewed good rows. Each row is all-or-nothing; a row that fails (someone
-    took the employee code meanwhile) is reported and the others go in. Safe to resume."""
+    took the employee code meanwhile) is reported and the others go in. Safe to resume.
+    `actor` is who confirmed the import (the uploader when not given): the people it creates
+    and changes are audited as theirs."""
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
     if batch.status not in (Status.PREVIEW, Status.COMMITTING):
         return batch
@@ -264,6 +273,9 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     batch.failed = rows.exclude(outcome_error="").count()
     batch.status, batch.finished_at = Status.DONE, timezone.now()
     batch.save()
+    audit_record(actor=actor, action="import.committed", target=batch,
+                 after={"created": batch.created, "updated": batch.updated, "failed": batch.failed,
+                        "rejected": batch.rejected})
     return batch
 
 

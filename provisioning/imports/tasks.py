@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts.models import User
 from provisioning.imports import services
 
 VALIDATE = "imports.validate"
@@ -16,6 +17,8 @@ def import_validate_task(batch_id: int) -> None:
 
 
 @shared_task(name=COMMIT, ignore_result=True, acks_late=True)
-def import_commit_task(batch_id: int) -> None:
-    """Resumable: rows already done are skipped if the task runs again after a crash."""
-    services.import_commit(batch_id)
+def import_commit_task(batch_id: int, actor_id: int | None = None) -> None:
+    """Resumable: rows already done are skipped if the task runs again after a crash.
+    `actor_id` is who confirmed the import (by id, like every task argument)."""
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    services.import_commit(batch_id, actor=actor)

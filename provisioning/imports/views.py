@@ -41,14 +41,14 @@ def _scope_for(user) -> Unit | None:
     return Unit.objects.filter(path=paths[0]).first()
 
 
-def _run(task_name: str, batch_id: int) -> None:
+def _run(task_name: str, batch_id: int, *args) -> None:
     """Hand the work to a worker; if the broker is away, do it here (slower page, same result)."""
     task = getattr(tasks, task_name)
     try:
-        task.delay(batch_id)
+        task.delay(batch_id, *args)
     except Exception as exc:
         log.warning("broker unavailable (%s); running %s in the request", exc.__class__.__name__, task_name)
-        task.run(batch_id)
+        task.run(batch_id, *args)
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,7 +106,7 @@ def import_commit(request, pk: int):
         return redirect("provisioning:import", pk=batch.pk)
     ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
         status=ImportBatch.Status.COMMITTING, processed=0)
-    transaction.on_commit(lambda: _run("import_commit_task", batch.pk))
+    transaction.on_commit(lambda: _run("import_commit_task", batch.pk, request.user.pk))
     return redirect("provisioning:import", pk=batch.pk)
 
 

@@ -26,6 +26,9 @@ class UsageCollection(models.Model):
     class Meta:
         ordering = ["-day", "-started_at"]
 
+    def __str__(self) -> str:
+        return f"{self.source} {self.day.isoformat()}"
+
 
 class MailboxUsage(models.Model):
     """A mailbox's figures on a day. Unknown stays NULL: a mailbox whose figures could not be

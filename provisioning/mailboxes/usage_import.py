@@ -24,6 +24,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from provisioning.audit.services import audit_record
 from provisioning.common import spreadsheets
 from provisioning.common.spreadsheets import FileError
 from provisioning.mailboxes.models import MailboxUsage, UsageCollection
@@ -91,10 +92,12 @@ class _Row:
     failed: bool
 
 
-def import_usage(fileobj: BinaryIO, filename: str, *, day: dt.date | None = None) -> UsageImportResult:
+def import_usage(fileobj: BinaryIO, filename: str, *, actor, day: dt.date | None = None,
+                 source: str = "web") -> UsageImportResult:
     """Load a mail usage export (XLSX or CSV) as the figures of `day` (today by default; a Day column
     overrides it row by row). Good rows are written (again the same day: brought up to date, not
-    duplicated), bad rows are listed; a file that cannot be read writes nothing and sets `file_error`."""
+    duplicated), bad rows are listed; a file that cannot be read writes nothing and sets `file_error`.
+    A load is audited with its actor (None: the system) and `source` (web, command)."""
     today = timezone.localdate()
     day = day or today
     labels = field_labels()
@@ -115,8 +118,11 @@ def import_usage(fileobj: BinaryIO, filename: str, *, day: dt.date | None = None
                     loaded += _store(pending, seen, rejected)
                     pending = []
             loaded += _store(pending, seen, rejected)
-            UsageCollection.objects.create(day=day, source=SOURCE, status=UsageCollection.Status.COMPLETE,
-                                           mailboxes=loaded, finished_at=timezone.now())
+            collection = UsageCollection.objects.create(day=day, source=SOURCE, status=UsageCollection.Status.COMPLETE,
+                                                        mailboxes=loaded, finished_at=timezone.now())
+            audit_record(actor=actor, action="mailbox.usage_imported", target=collection,
+                         after={"filename": filename[:255], "day": day.isoformat(), "loaded": loaded,
+                                "rejected_rows": len({row for row, _f, _m in rejected}), "source": source})
     except FileError as exc:
         return UsageImportResult(loaded=0, rejected=[], file_error=exc.message, columns=columns)
     rejected.sort(key=lambda problem: problem[0])

@@ -106,7 +106,7 @@ def usage_upload(request):
             form.add_error("file", _("The file is larger than %(mb)s MB. Split it into smaller files.")
                            % {"mb": settings.IDM_IMPORT_MAX_BYTES // 2**20})
         else:
-            result = import_usage(upload, upload.name)
+            result = import_usage(upload, upload.name, actor=request.user, source="web")
             if result.file_error:
                 form.add_error("file", result.file_error)
     return render(request, "provisioning/usage_upload.html", {"form": form, "result": result},

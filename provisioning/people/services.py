@@ -239,9 +239,10 @@ ALLOWED_MOVES = {
 
 
 @transaction.atomic
-def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None) -> Person:
-    """suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not active:
-    the directory entry says so, and their web sessions end on their next request."""
+def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None,
+                      source_ip: str | None = None) -> Person:
+    """activate, suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not
+    active: the directory entry says so, and their web sessions end on their next request."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if status == person.status:
         return person
@@ -251,7 +252,8 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
                                              "new": PersonStatus(status).label}]})
     before = snapshot(person, PERSON_FIELDS)
     action = {PersonStatus.SUSPENDED: "person.suspended", PersonStatus.LEFT: "person.left",
-              PersonStatus.ACTIVE: "person.rehired" if person.status == PersonStatus.LEFT else "person.reinstated"}
+              PersonStatus.ACTIVE: {PersonStatus.LEFT: "person.rehired",
+                                    PersonStatus.STAGED: "person.activated"}.get(person.status, "person.reinstated")}
     person_action = action[status]
     fields = ["status", "updated_at"]
     if status == PersonStatus.LEFT:
@@ -268,7 +270,7 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
     person.status = status
     person.save(update_fields=fields)
     audit_record(actor=actor, action=person_action, target=person, before=before,
-                 after=snapshot(person, PERSON_FIELDS))
+                 after=snapshot(person, PERSON_FIELDS), source_ip=source_ip)
     _enqueue(person)
     return person
 
@@ -293,3 +295,20 @@ def remove_expired_mailboxes(*, today: dt.date | None = None) -> int:
         _enqueue(person)
         n += 1
     return n
+
+
+def citizen_ids_reencrypt(*, batch_size: int = 500) -> int:
+    """Move every stored citizen ID to the current field key, and its look-up digest to the current
+    digest key (after a key is added, before the old one is removed). Returns how many rows changed."""
+    changed = 0
+    ids = list(Person.objects.exclude(citizen_id_encrypted="").order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            rows = list(Person.objects.select_for_update().filter(pk__in=ids[start:start + batch_size])
+                        .only("pk", "citizen_id_encrypted", "citizen_id_digest"))
+            for p in rows:
+                p.citizen_id_digest = protect.digest(protect.decrypt(p.citizen_id_encrypted))
+                p.citizen_id_encrypted = protect.reencrypt(p.citizen_id_encrypted)
+            Person.objects.bulk_update(rows, ["citizen_id_encrypted", "citizen_id_digest"])
+            changed += len(rows)
+    return changed

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -179,6 +180,14 @@ def person_action(request, pk: int):
     return redirect("provisioning:person", pk=person.pk)
 
 
+def _same_site(request, url: str | None) -> str | None:
+    """A return address from a form, only if it stays on this site (no open redirect)."""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return None
+
+
 @require_POST
 @hr_required
 def activation_letters(request):
@@ -189,7 +198,7 @@ def activation_letters(request):
     people = list(people_for_hr(request.user).filter(pk__in=ids, status=PersonStatus.STAGED).select_related("unit"))
     if not people:
         messages.error(request, _("Choose at least one person who has not activated yet."))
-        return redirect(request.POST.get("back") or "provisioning:people")
+        return redirect(_same_site(request, request.POST.get("back")) or "provisioning:people")
     top = unit_ancestors(people[0].unit)
     province = (top[0] if top else people[0].unit).name
     letters = []

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from directory import gateway
 from directory.entries import PERSON_ATTRS, PersonEntry
+from provisioning.audit.models import AuditEntry
+from provisioning.audit.services import audit_entry, audit_record
 from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many, directory_changes_drain
 from provisioning.people.directory import people_entries
@@ -68,21 +72,45 @@ def compare() -> Drift:
     return drift
 
 
-def repair(drift: Drift, *, delete_extra: bool = False) -> None:
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """An entry only the directory has (no SQL row), as the target of an audit entry."""
+
+    pk: str  # the uid or the unit code
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+def repair(drift: Drift, *, actor, source: str, delete_extra: bool = False) -> None:
     """Queue and apply what SQL says for every drifting object; entries SQL does not know are
-    removed only when asked (they may be someone's hand-made entries)."""
-    people = list(Person.objects.filter(uid__in=drift.missing_people + list(drift.differing_people))
-                  .values_list("pk", flat=True))
-    units = list(Unit.objects.filter(code__in=drift.missing_units + list(drift.differing_units))
-                 .order_by("depth").values_list("pk", flat=True))
-    directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=units)
-    directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=people)
+    removed only when asked (they may be someone's hand-made entries). Every repaired object and
+    every deleted entry gets an audit entry with the actor and where the repair came from."""
+    people = list(Person.objects.filter(uid__in=drift.missing_people + list(drift.differing_people)))
+    units = list(Unit.objects.filter(code__in=drift.missing_units + list(drift.differing_units)).order_by("depth"))
+    with transaction.atomic():  # the intent: outbox rows and their audit entries together
+        directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=[u.pk for u in units])
+        directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=[p.pk for p in people])
+        entries = [audit_entry(actor=actor, action="directory.repaired", target=p,
+                               after=_what_drifted(p.uid in drift.differing_people,
+                                                   drift.differing_people.get(p.uid), source)) for p in people]
+        entries += [audit_entry(actor=actor, action="directory.repaired", target=u,
+                                after=_what_drifted(u.code in drift.differing_units,
+                                                    drift.differing_units.get(u.code), source)) for u in units]
+        AuditEntry.objects.bulk_create(entries)
     directory_changes_drain()
     if delete_extra:
-        for uid in drift.extra_people:
-            gateway.person_delete(uid)
-        for code in drift.extra_units:
-            gateway.unit_delete(code)
+        for kind, names, delete in (("person", drift.extra_people, gateway.person_delete),
+                                    ("unit", drift.extra_units, gateway.unit_delete)):
+            for name in names:
+                delete(name)
+                audit_record(actor=actor, action="directory.extra_deleted", target=DirectoryEntry(name, kind),
+                             after={"kind": kind, "source": source})
+
+
+def _what_drifted(differs: bool, attributes: list[str] | None, source: str) -> dict:
+    return {"missing": not differs, "attributes": attributes or [], "source": source}
 
 
 __all__ = ["Drift", "compare", "repair", "unit_ancestors"]

@@ -78,16 +78,21 @@ def unit_list(request):
 @require_GET
 @login_required
 def unit_detail(request, code: str):
+    """The tree is public to every signed-in person (the unit list shows it), so every unit page
+    opens; its staff (names, user names, positions, status) and the mailbox delegates are shown
+    only to the HR officers whose subtree holds the unit, and to the superadmin (AC-02)."""
     unit = get_object_or_404(Unit, code=code)
     ancestors = unit_ancestors(unit)
     domain, rule = unit_resolved_settings(unit, ancestors)
     versions = unit.versions.select_related("parent", "recorded_by").order_by("-valid_from")
     children = unit.children.order_by("name")
-    people = Paginator(unit.people.order_by("sort_key", "uid"), 50).get_page(request.GET.get("page"))
-    functional = unit.functional_mailboxes.prefetch_related("delegates")
     may_manage = _may_manage_unit(request, unit)
+    people = (Paginator(unit.people.order_by("sort_key", "uid"), 50).get_page(request.GET.get("page"))
+              if may_manage else None)
+    functional = unit.functional_mailboxes.prefetch_related("delegates") if may_manage else \
+        unit.functional_mailboxes.all()
     candidates = (Person.objects.filter(unit__path__startswith=unit.path, status="active")
-                  .order_by("family_name", "given_name")[:300] if may_manage else [])
+                  .order_by("sort_key", "uid")[:300] if may_manage else [])
     return render(request, "provisioning/unit_detail.html", {
         "functional": functional, "may_manage": may_manage, "candidates": candidates,
         "can_edit": _superadmin(request), "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule,

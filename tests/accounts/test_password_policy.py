@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import unicodedata
 from pathlib import Path
@@ -29,7 +28,7 @@ PREDICTABLE = "too predictable"
 SYLLABLES = ("mưa", "rơi", "trên", "phố", "cổ", "huế", "sông", "hồng", "cây", "tre", "xanh", "bến", "nước",
              "trăng", "đường", "làng", "quê", "nhà", "biển", "gió", "lúa", "chín", "vàng", "chiều", "núi", "đèo",
              "hoa", "sen", "trà", "bánh", "chợ", "đêm", "mây", "trời", "nghiêng", "thuyền", "câu", "hát", "ru")
-PENDING_VI = Path(django_settings.BASE_DIR) / "locale" / "vi" / "pending" / "passwords.json"
+VI_CATALOGUE = Path(django_settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 
 
 def check(password: str, context=()) -> PolicyResult:
@@ -199,16 +198,8 @@ def test_pw08_passphrase_containing_a_name_part_and_enough_else_is_accepted():
 
 
 @pytest.fixture
-def vietnamese_reasons(monkeypatch):
-    """The reasons in Vietnamese: from the catalogue, or the pending entries until they are merged into it."""
-    from django.utils.translation import trans_real
-
+def vietnamese_reasons():
     with translation.override("vi"):
-        catalogue = trans_real.translation("vi")._catalog
-        if PENDING_VI.exists():
-            for msgid, msgstr in json.loads(PENDING_VI.read_text(encoding="utf-8")).items():
-                if msgid not in catalogue:
-                    monkeypatch.setitem(catalogue._catalogs[0], msgid, msgstr)
         yield
 
 
@@ -218,13 +209,32 @@ def test_pw08_reasons_are_given_in_vietnamese(vietnamese_reasons):
     assert "15" in check_password("ngắn quá").reasons[0]
 
 
+def _reasons_in_the_code() -> list[str]:
+    """Every string accounts/passwords.py passes to gettext: the reasons a password is refused."""
+    import ast
+
+    import accounts.passwords
+
+    tree = ast.parse(Path(accounts.passwords.__file__).read_text(encoding="utf-8"))
+    return [node.args[0].value for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("gettext", "_")
+            and node.args and isinstance(node.args[0], ast.Constant)]
+
+
 def test_pw08_every_reason_has_a_vietnamese_translation_with_the_same_placeholders():
     import re
 
-    translations = json.loads(PENDING_VI.read_text(encoding="utf-8")) if PENDING_VI.exists() else {}
-    for msgid, msgstr in translations.items():
-        assert re.findall(r"%\(\w+\)s", msgid) == re.findall(r"%\(\w+\)s", msgstr)
-        assert msgstr != msgid
+    import polib
+
+    catalogue = {e.msgid: e for e in polib.pofile(str(VI_CATALOGUE)) if not e.obsolete}
+    reasons = _reasons_in_the_code()
+    assert len(reasons) >= 6, reasons  # the loop below is not empty
+    for msgid in reasons:
+        entry = catalogue.get(msgid)
+        assert entry is not None, f"not in the Vietnamese catalogue: {msgid!r}"
+        assert entry.translated() and "fuzzy" not in entry.flags, f"not translated: {msgid!r}"
+        assert entry.msgstr != msgid
+        assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", entry.msgstr)), msgid
 
 
 # ---- properties ----

@@ -4,6 +4,7 @@ server without TLS makes the connection fail instead of falling back to plain te
 from __future__ import annotations
 
 import shutil
+import ssl
 import subprocess
 from pathlib import Path
 
@@ -61,16 +62,41 @@ def use(settings):
     connection.drop()
 
 
+def _assert_bound_over_verified_tls(cfg) -> None:
+    """The service connection runs over TLS whose peer certificate was verified against the
+    configured CA (getpeercert() is empty unless it was), and the bind is the idm account's."""
+    with connection.service() as conn:
+        assert isinstance(conn.socket, ssl.SSLSocket), "the connection is not encrypted"
+        issuer = dict(pair[0] for pair in conn.socket.getpeercert()["issuer"])
+        assert issuer["commonName"] == "test-ca"
+        assert conn.extend.standard.who_am_i() == f"dn:{cfg.idm_dn}"
+
+
 def test_starttls_with_the_right_ca_works(tls_slapd, use):
     cfg, d = tls_slapd
     use(cfg, url=cfg.url, tls="starttls", ca=d / "test-ca.crt")
     gateway.ping()
+    _assert_bound_over_verified_tls(cfg)
+    with connection.service() as conn:
+        assert conn.tls_started and not conn.server.ssl  # upgraded on the plain port, not LDAPS
 
 
 def test_ldaps_with_the_right_ca_works(tls_slapd, use):
     cfg, d = tls_slapd
     use(cfg, url=cfg.ldaps_url, tls="ldaps", ca=d / "test-ca.crt")
     gateway.ping()
+    _assert_bound_over_verified_tls(cfg)
+    with connection.service() as conn:
+        assert conn.server.ssl
+
+
+def test_the_tls_assertion_fails_on_a_plain_connection(tls_slapd, use):
+    """The check above can fail: on the same server without TLS it does."""
+    cfg, d = tls_slapd
+    use(cfg, url=cfg.url, tls="none", ca=d / "test-ca.crt")
+    gateway.ping()
+    with pytest.raises(AssertionError, match="not encrypted"):
+        _assert_bound_over_verified_tls(cfg)
 
 
 @pytest.mark.parametrize("mode", ["starttls", "ldaps"])

@@ -1,6 +1,6 @@
 """Load a mail usage export from another mail server (XLSX or CSV, Vietnamese or English headers).
 
-    python manage.py import_mail_usage FILE [--day YYYY-MM-DD] [--report OUT.xlsx|OUT.csv]
+    python manage.py import_mail_usage FILE [--day YYYY-MM-DD] [--report OUT.xlsx|OUT.csv] [--actor USERNAME]
 
 Every rejected row is printed on stderr (row, field, problem) and, with --report, listed in that file.
 Exit status 0 when every row was loaded, 1 when some were rejected, 2 when the file could not be read
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from provisioning.common import spreadsheets
 from provisioning.mailboxes.usage_import import UsageImportResult, field_labels, import_usage
+from provisioning.management.actors import SOURCE, add_actor_argument, command_actor
 
 
 class Command(BaseCommand):
@@ -28,8 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--day", help="the day the figures are for (YYYY-MM-DD; default today); a Day column "
                                           "in the file overrides it row by row")
         parser.add_argument("--report", help="write the rejected rows and reasons to this .xlsx or .csv file")
+        add_actor_argument(parser)
 
-    def handle(self, *args, file, day, report, **options):
+    def handle(self, *args, file, day, report, actor, **options):
+        actor = command_actor(actor)
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file")
@@ -42,7 +45,7 @@ class Command(BaseCommand):
             if for_day > timezone.localdate():
                 raise CommandError(f"--day {day}: that day has not come yet")
         with open(path, "rb") as f:
-            result = import_usage(f, path.name, day=for_day)
+            result = import_usage(f, path.name, actor=actor, day=for_day, source=SOURCE)
         if result.file_error:
             self.stderr.write(f"{path.name}: {result.file_error}")
             self.stdout.write(f"import_mail_usage {path.name}: file rejected")

@@ -1,6 +1,6 @@
 """Import a staff spreadsheet from a script: the same checks and preview as the web upload.
 
-    python manage.py import_staff FILE [--dry-run] [--report OUT] [--unit CODE]
+    python manage.py import_staff FILE [--dry-run] [--report OUT] [--unit CODE] [--actor USERNAME]
 
 Exit status 0 when every row was accepted, 1 when some were rejected or failed, 2 when the file
 could not be read. The last line is a one-line summary."""
@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from directory.errors import DirectoryError
 from provisioning.imports import services as imports
 from provisioning.imports.models import ImportBatch
+from provisioning.management.actors import SOURCE, add_actor_argument, command_actor
 from provisioning.outbox.services import directory_changes_drain
 from provisioning.units.models import Unit
 
@@ -29,8 +30,10 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="only allow people of this unit's subtree (its code)")
         parser.add_argument("--no-directory", action="store_true",
                             help="leave the directory changes to the workers instead of applying them now")
+        add_actor_argument(parser)
 
-    def handle(self, *args, file, dry_run, report, unit, no_directory, **options):
+    def handle(self, *args, file, dry_run, report, unit, no_directory, actor, **options):
+        actor = command_actor(actor)
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file")
@@ -40,7 +43,7 @@ class Command(BaseCommand):
             if scope is None:
                 raise CommandError(f"unknown unit code {unit!r}")
         with open(path, "rb") as f:
-            batch = imports.import_create(actor=None, fileobj=f, filename=path.name, scope=scope)
+            batch = imports.import_create(actor=actor, fileobj=f, filename=path.name, scope=scope, source=SOURCE)
         batch = imports.import_validate(batch.pk)
         if batch.status == ImportBatch.Status.FAILED:
             self.stderr.write(f"{path.name}: {batch.file_error}")
@@ -49,7 +52,7 @@ class Command(BaseCommand):
         for w in batch.warnings:
             self.stderr.write(f"warning: {w}")
         if not dry_run:
-            batch = imports.import_commit(batch.pk)
+            batch = imports.import_commit(batch.pk, actor=actor)
             if not no_directory:
                 try:
                     directory_changes_drain()

@@ -1,4 +1,4 @@
-"""python manage.py reconcile [--repair] [--delete-extra]: compare SQL and the directory.
+"""python manage.py reconcile [--repair] [--delete-extra] [--actor USERNAME]: compare SQL and the directory.
 
 Exit status 0 when there is no drift (after repairing, if asked), 1 otherwise."""
 
@@ -9,6 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from directory.errors import DirectoryError
+from provisioning.management.actors import SOURCE, add_actor_argument, command_actor
 from provisioning.reconcile import services as reconcile
 
 
@@ -19,13 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("--repair", action="store_true", help="make the directory match SQL")
         parser.add_argument("--delete-extra", action="store_true",
                             help="with --repair, also delete directory entries SQL does not know")
+        add_actor_argument(parser)
 
-    def handle(self, *args, repair, delete_extra, **options):
+    def handle(self, *args, repair, delete_extra, actor, **options):
+        actor = command_actor(actor)
         try:
             drift = reconcile.compare()
             self._report(drift)
             if repair and drift.total:
-                reconcile.repair(drift, delete_extra=delete_extra)
+                reconcile.repair(drift, actor=actor, source=SOURCE, delete_extra=delete_extra)
                 drift = reconcile.compare()
                 self.stdout.write("after repair:")
                 self._report(drift)

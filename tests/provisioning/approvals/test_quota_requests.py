@@ -73,3 +73,17 @@ def test_request_and_approval_through_the_pages(client, cast):
     client.post("/quota-requests/", {"request": QuotaRequest.objects.get().pk, "decision": "approve"})
     directory_changes_drain()
     assert gateway.person_get("hoangnt").mail_quota_kib == 3072 * 1024
+
+
+def test_the_requests_page_costs_a_bounded_number_of_queries(client, cast, django_assert_max_num_queries):
+    from provisioning.approvals.models import QuotaRequest
+
+    unit = cast["staff"].unit
+    for i in range(12):  # people in units at several depths, each with a request
+        unit = factories.unit(unit, f"000.03.{i:02d}.H45", f"Phòng {i}", kind="division")
+        person = factories.person(unit, "Lê", "Văn", "Tám", password=None)
+        quota_request_create(actor=cast["staff_user"], person=person, requested_mb=2048, reason="Hồ sơ")
+    client.post("/accounts/login/", {"username": cast["head_person"].uid, "password": factories.PASSWORD})
+    with django_assert_max_num_queries(8):
+        page = client.get("/quota-requests/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("1024 → 2048") == QuotaRequest.objects.count() == 12

@@ -238,3 +238,53 @@ def test_ldap_metacharacters_in_free_text_fields_are_stored_literally(tree):
     assert gateway.person_get("tulv").position == 'a,ou=x+y"<>;=\\'
     assert [p.uid for p in gateway.people_find(name_contains="*")] == []
     assert compare().total == 0
+
+
+def test_the_batch_lifecycle_is_audited_with_who_uploaded_and_who_committed(tree):
+    from accounts.models import User
+
+    uploader = User.objects.create_user("lanpt", source=User.Source.DIRECTORY)
+    committer = User.objects.create_superuser("superadmin", password="a local password", source=User.Source.LOCAL)
+    batch = imports.import_create(actor=uploader, fileobj=io.BytesIO(xlsx(GOOD + BAD)), filename="ds.xlsx",
+                                  scope=None)
+    imports.import_validate(batch.pk)
+    imports.import_commit(batch.pk, actor=committer)
+    trail = [(e.action, e.actor) for e in AuditEntry.objects.filter(target_type="importbatch").order_by("id")]
+    assert trail == [("import.uploaded", uploader), ("import.checked", uploader), ("import.committed", committer)]
+    committed = AuditEntry.objects.get(action="import.committed")
+    assert committed.target_id == str(batch.pk) and committed.target_label == "ds.xlsx"
+    assert (committed.after["created"], committed.after["rejected"]) == (4, 9)
+    assert set(AuditEntry.objects.filter(action="person.onboarded").values_list("actor", flat=True)) == {committer.pk}
+
+
+def test_the_import_page_commits_as_the_officer_who_pressed_the_button(client, tree,
+                                                                      django_capture_on_commit_callbacks):
+    from accounts.models import User
+    from idm.celery import app
+
+    uploader = User.objects.create_user("lanpt", source=User.Source.DIRECTORY)
+    batch = imports.import_validate(imports.import_create(actor=uploader, fileobj=io.BytesIO(xlsx(GOOD)),
+                                                          filename="ds.xlsx", scope=None).pk)
+    admin = User.objects.create_superuser("superadmin", password="a local password", source=User.Source.LOCAL)
+    client.force_login(admin, backend="accounts.backends.LocalSuperadminBackend")
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/imports/{batch.pk}/commit/").status_code == 302
+    finally:
+        app.conf.task_always_eager = False
+    assert AuditEntry.objects.get(action="import.committed").actor == admin
+    assert set(AuditEntry.objects.filter(action="person.onboarded").values_list("actor", flat=True)) == {admin.pk}
+
+
+def test_the_command_records_its_actor(tree, tmp_path):
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("superadmin", password="a local password", source=User.Source.LOCAL)
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(xlsx(GOOD))
+    call_command("import_staff", str(path), "--actor", "superadmin", stdout=io.StringIO())
+    trail = [(e.action, e.actor, e.after.get("source")) for e in
+             AuditEntry.objects.filter(target_type="importbatch").order_by("id")]
+    assert trail == [("import.uploaded", admin, "command"), ("import.checked", admin, None),
+                     ("import.committed", admin, None)]

@@ -58,7 +58,7 @@ def xlsx_bytes(rows) -> bytes:
 
 def load(rows, filename="usage.csv", **kw):
     data = xlsx_bytes(rows) if filename.endswith(".xlsx") else csv_bytes(rows)
-    return import_usage(io.BytesIO(data), filename, **kw)
+    return import_usage(io.BytesIO(data), filename, actor=None, **kw)
 
 
 def usage(address: str, day: dt.date = TODAY) -> MailboxUsage:
@@ -257,3 +257,20 @@ def test_the_command_refuses_a_day_not_yet_come(people, tmp_path):
     path.write_bytes(csv_bytes([VI, [HOANG, "", "1 MB", "", ""]]))
     with pytest.raises(CommandError):
         call_command("import_mail_usage", str(path), "--day", "2026-11-25")
+
+
+def test_a_load_is_audited_with_who_loaded_it(people, tmp_path):
+    from accounts.models import User
+    from provisioning.audit.models import AuditEntry
+
+    admin = User.objects.create_superuser("superadmin", password="a local password", source=User.Source.LOCAL)
+    path = tmp_path / "usage.csv"
+    path.write_bytes(csv_bytes([["Address", "Storage used"], ["hoangnt@quangtri.gov.vn", "10"],
+                                ["nobody@quangtri.gov.vn", "10"]]))
+    with pytest.raises(SystemExit):  # one row rejected
+        call_command("import_mail_usage", str(path), "--actor", "superadmin", stdout=io.StringIO(),
+                     stderr=io.StringIO())
+    entry = AuditEntry.objects.get(action="mailbox.usage_imported")
+    assert entry.actor == admin and entry.target_type == "usagecollection"
+    assert entry.after == {"filename": "usage.csv", "day": TODAY.isoformat(), "loaded": 1, "rejected_rows": 1,
+                           "source": "command"}

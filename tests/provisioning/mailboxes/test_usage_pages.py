@@ -141,3 +141,17 @@ def test_mailboxes_are_listed_in_vietnamese_name_order(client, scene):
     page = client.get("/mailboxes/").content.decode()
     # by given name: Đức, Hoàng, Khai, Lan (not by family name, nor Đặng after Trần)
     assert page.index("ducdv@") < page.index("hoangnt@") < page.index("khaittm@") < page.index("lanpt@")
+
+
+def test_a_usage_upload_is_audited_with_the_it_lead(client, scene):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import Role, RoleAssignment
+    from provisioning.audit.models import AuditEntry
+    from provisioning.units.models import Unit
+
+    RoleAssignment.objects.create(person=scene["lead"], role=Role.IT_LEAD, unit=Unit.objects.get(parent=None))
+    body = "Địa chỉ,Dung lượng đã dùng\nhoangnt@quangtri.gov.vn,10\n".encode()
+    assert client.post("/mailboxes/usage-import/", {"file": SimpleUploadedFile("usage.csv", body)}).status_code == 200
+    entry = AuditEntry.objects.get(action="mailbox.usage_imported")
+    assert entry.actor.username == scene["lead"].uid and entry.after["loaded"] == 1 and entry.after["source"] == "web"

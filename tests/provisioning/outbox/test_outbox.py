@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.db import transaction
 
 from directory import gateway
@@ -16,6 +19,40 @@ from provisioning.outbox.models import DirectoryChange
 from provisioning.units.models import Unit
 from provisioning.units.services import unit_create
 from tests import factories
+
+WORKER_DEADLINE = 20  # seconds
+
+
+@contextlib.contextmanager
+def worker_runs():
+    """A real Celery worker, and a semaphore released each time it finishes an apply task: the test
+    waits on that, not on a clock."""
+    finished = threading.Semaphore(0)
+
+    def on_postrun(sender=None, **kwargs):
+        if sender is not None and sender.name == outbox.APPLY_TASK:
+            finished.release()
+
+    task_postrun.connect(on_postrun, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+            yield finished
+    finally:
+        task_postrun.disconnect(on_postrun)
+
+
+def settled(finished: threading.Semaphore) -> DirectoryChange:
+    """The one outbox row once the worker has applied (or failed) it; a clear failure if no
+    worker run settles it before the deadline."""
+    end = time.monotonic() + WORKER_DEADLINE
+    while True:
+        row = DirectoryChange.objects.get()
+        if row.status in (DirectoryChange.Status.APPLIED, DirectoryChange.Status.FAILED):
+            return row
+        left = end - time.monotonic()
+        assert left > 0 and finished.acquire(timeout=left), (
+            f"no worker settled the change within {WORKER_DEADLINE} s: status {row.status}, "
+            f"attempts {row.attempts}, last error {row.last_error!r}")
 
 
 @pytest.mark.django_db
@@ -63,15 +100,13 @@ def test_the_sweeper_takes_back_rows_a_dead_worker_left_running():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_change_is_applied_by_a_real_celery_worker(redis_server):
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+    with worker_runs() as finished:
         with transaction.atomic():
             unit_create(actor=None, code="000.00.00.H45", name="UBND tỉnh Quảng Trị", kind="province", parent=None,
                         mail_domain="quangtri.gov.vn")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not gateway.units_all():
-            time.sleep(0.1)
+        row = settled(finished)
+    assert row.status == "applied", row.last_error
     assert [u.name for u in gateway.units_all()] == ["UBND tỉnh Quảng Trị"]
-    assert DirectoryChange.objects.get().status == "applied"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -89,10 +124,8 @@ def test_a_change_made_while_redis_is_away_is_sent_by_the_sweeper(settings):
     finally:
         app.conf.broker_url = settings.CELERY_BROKER_URL = good
     assert DirectoryChange.objects.get().status == "pending"
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+    with worker_runs() as finished:
         outbox.sweep(resend_after=__import__("datetime").timedelta(0))
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and DirectoryChange.objects.get().status != "applied":
-            time.sleep(0.1)
-    assert DirectoryChange.objects.get().status == "applied"
+        row = settled(finished)
+    assert row.status == "applied", row.last_error
     assert len(gateway.units_all()) == 1

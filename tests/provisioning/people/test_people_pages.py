@@ -212,3 +212,15 @@ def test_the_migrations_recompute_every_existing_person_in_batches(namesakes, mo
     module.recompute(django_apps, None)
     assert dict(Person.objects.values_list("pk", field)) == expected
     assert Person.objects.get(uid="trilm").search_text == " le minh tri trilm e00004 "
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/phish", "//evil.example/", "http:evil.example",
+                                  "/\\evil.example"])
+def test_activation_letters_never_send_the_officer_to_another_site(client, cast, back):
+    r = client.post("/people/letters/", {"person": [cast["outsider"].pk], "back": back})
+    assert r.status_code == 302 and r["Location"] == "/people/"
+
+
+def test_activation_letters_return_to_the_page_the_officer_came_from(client, cast):
+    r = client.post("/people/letters/", {"person": [], "back": "/people/?status=staged"})
+    assert r.status_code == 302 and r["Location"] == "/people/?status=staged"

@@ -167,3 +167,44 @@ def test_unit_staff_are_listed_in_vietnamese_name_order(staff_client, tree):
     page = staff_client.get(f"/units/{unit.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert page.index("Hồ Minh An") < page.index("Đặng Văn Ánh") < page.index("Vũ Thị Hà") \
         < page.index("Huỳnh Văn Hoàng")
+
+
+@pytest.fixture
+def hr_cast(client):
+    """An HR officer of Sở Tài chính, a colleague below it, an outsider in Sở Y tế."""
+    from accounts.models import Role, RoleAssignment
+
+    p = factories.province()
+    stc = factories.unit(p, "000.00.03.H45", "Sở Tài chính")
+    ns = factories.unit(stc, "000.03.01.H45", "Phòng Ngân sách", kind="division")
+    syt = factories.unit(p, "000.00.05.H45", "Sở Y tế")
+    hr = factories.person(stc, "Phạm", "Thị", "Lan")
+    RoleAssignment.objects.create(person=hr, role=Role.HR_ADMIN, unit=stc)
+    factories.person(ns, "Nguyễn", "Tiến", "Hoàng", password=None)
+    factories.person(syt, "Đặng", "Văn", "Đức", position="Kế toán trưởng")
+    return {"hr": hr, "stc": stc, "ns": ns, "syt": syt}
+
+
+def _login(client, uid):
+    assert client.post("/accounts/login/", {"username": uid, "password": factories.PASSWORD}).status_code == 302
+
+
+def test_hr_officer_sees_the_staff_of_units_in_their_subtree(client, hr_cast):
+    _login(client, hr_cast["hr"].uid)
+    page = client.get("/units/000.03.01.H45/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "hoangnt" in page and "Nguyễn Tiến Hoàng" in page
+
+
+def test_hr_officer_sees_only_the_public_facts_of_another_unit(client, hr_cast):
+    _login(client, hr_cast["hr"].uid)
+    r = client.get("/units/000.00.05.H45/", HTTP_ACCEPT_LANGUAGE="en")
+    page = r.content.decode()
+    assert r.status_code == 200 and "Sở Y tế" in page and "quangtri.gov.vn" in page
+    assert "ducdv" not in page and "Đặng Văn Đức" not in page and "Kế toán trưởng" not in page
+    assert "<th>Status</th>" not in page
+
+
+def test_staff_without_a_role_see_no_unit_staff_list(client, hr_cast):
+    _login(client, "ducdv")
+    page = client.get("/units/000.03.01.H45/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Phòng Ngân sách" in page and "Nguyễn Tiến Hoàng" not in page and "hoangnt" not in page
