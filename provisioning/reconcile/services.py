@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from directory import gateway
+from directory import config, gateway
 from directory.entries import PERSON_ATTRS, PersonEntry
 from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many, directory_changes_drain
@@ -42,7 +42,7 @@ def compare() -> Drift:
     for start in range(0, len(ids), 5000):
         want.update({e.uid: e for e in people_entries(ids[start:start + 5000]).values()})
     have = {}
-    for _dn, attrs in gateway.search(gateway.config.current().people_dn, "(objectClass=vnCivilServant)", PERSON_ATTRS):
+    for _dn, attrs in gateway.search(config.current().people_dn, "(objectClass=vnCivilServant)", PERSON_ATTRS):
         e = PersonEntry.from_attrs(attrs)
         have[e.uid] = e
     drift.missing_people = sorted(set(want) - set(have))
