@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "mailbox.quota_requested": _("larger quota requested"),
     "mailbox.quota_approved": _("larger quota approved"),
     "mailbox.quota_refused": _("larger quota refused"),
+    "role.granted": _("role granted"),
+    "role.revoked": _("role revoked"),
 }
 
 
