@@ -40,6 +40,9 @@ class RoleAssignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "role", "unit"], name="role_once")]
 
+    def __str__(self) -> str:  # the audit trail's label: codes, not words, so it reads the same in every language
+        return f"{self.person.uid}: {self.role} @ {self.unit.code}"
+
 
 class ActivationCode(models.Model):
     """A one-time code that lets a new person choose their first password. Only a keyed digest

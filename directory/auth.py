@@ -1,4 +1,5 @@
-"""Settings for django-auth-ldap, built from the directory configuration at call time.
+"""Settings for django-auth-ldap, built from the directory configuration at call time (the
+connection part comes from setup.py, like the gateway's and the bulk path's).
 
 django-auth-ldap (python-ldap underneath) does the login bind. The user search is one level
 under ou=people and only matches active civil servants (AU-07): service accounts, the rootdn,
@@ -10,33 +11,14 @@ from __future__ import annotations
 import ldap
 from django_auth_ldap.config import LDAPSearch
 
-from . import config
+from . import config, setup
 
 LOGIN_FILTER = "(&(objectClass=inetOrgPerson)(objectClass=vnCivilServant)(vnAccountStatus=active)(uid=%(user)s))"
 
-# python-ldap errors that mean "the directory could not answer", not "wrong password"
-UNAVAILABLE_ERRORS = (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR, ldap.UNAVAILABLE, ldap.BUSY,
-                      ldap.TIMELIMIT_EXCEEDED)
-
-
 def django_auth_ldap_settings() -> dict:
     cfg = config.current()
-    options: dict = {
-        ldap.OPT_NETWORK_TIMEOUT: cfg.connect_timeout,
-        ldap.OPT_TIMEOUT: cfg.receive_timeout,
-        ldap.OPT_REFERRALS: 0,
-    }
-    if cfg.tls in ("starttls", "ldaps"):
-        options[ldap.OPT_X_TLS_REQUIRE_CERT] = ldap.OPT_X_TLS_DEMAND
-        if cfg.ca_file:
-            options[ldap.OPT_X_TLS_CACERTFILE] = cfg.ca_file
-        options[ldap.OPT_X_TLS_NEWCTX] = 0  # must come last: applies the TLS options above
     return {
-        "SERVER_URI": cfg.url,
-        "BIND_DN": cfg.bind_dn,
-        "BIND_PASSWORD": cfg.bind_password,
-        "START_TLS": cfg.tls == "starttls",
-        "CONNECTION_OPTIONS": options,
+        **setup.django_auth_ldap_connection(cfg),
         "USER_SEARCH": LDAPSearch(cfg.people_dn, ldap.SCOPE_ONELEVEL, LOGIN_FILTER),
         "USER_ATTR_MAP": {"first_name": "givenName", "last_name": "sn", "email": "mail",
                           "display_name": "displayName"},

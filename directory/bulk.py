@@ -1,77 +1,55 @@
 """Pipelined writes for batches: many adds in flight on one connection (python-ldap's
 asynchronous API, in C), so onboarding thousands of people runs at the server's speed instead of
 one round trip per entry. Entries that already exist fall back to the "make it so" path.
+
+The connection comes from setup.py like every other; every python-ldap exception leaves this
+module as one of our types (errors.error_for_python_ldap).
 """
 
 from __future__ import annotations
 
+import contextlib
+
 import ldap
 import ldap.modlist
 
-from . import config
+from . import config, setup
 from . import escaping as esc
 from .entries import PersonEntry
-from .errors import DirectoryError, DirectoryUnavailable, InvalidValue, error_for_result
+from .errors import DirectoryError, InvalidValue, error_for_python_ldap
+from .gateway.people import person_dn
 
 WINDOW = 256  # outstanding operations on the connection
 
-_UNAVAILABLE = (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR, ldap.UNAVAILABLE, ldap.BUSY)
 
-
-def _connect(cfg: config.DirectoryConfig):
-    conn = ldap.initialize(cfg.url, bytes_mode=False)
-    conn.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
-    conn.set_option(ldap.OPT_REFERRALS, 0)
-    conn.set_option(ldap.OPT_NETWORK_TIMEOUT, cfg.connect_timeout)
-    conn.set_option(ldap.OPT_TIMEOUT, cfg.receive_timeout)
-    if cfg.tls in ("starttls", "ldaps"):
-        conn.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
-        if cfg.ca_file:
-            conn.set_option(ldap.OPT_X_TLS_CACERTFILE, cfg.ca_file)
-        conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
-        if cfg.tls == "starttls":
-            conn.start_tls_s()
-    conn.simple_bind_s(cfg.bind_dn, cfg.bind_password)
-    return conn
-
-
-def _code(exc: ldap.LDAPError) -> dict:
-    info = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
-    return {"result": info.get("result", 80), "description": info.get("desc", exc.__class__.__name__),
-            "message": info.get("info", "")}
+def _msgid(exc: ldap.LDAPError) -> int | None:
+    return exc.args[0].get("msgid") if exc.args and isinstance(exc.args[0], dict) else None
 
 
 def people_add_pipelined(entries: list[PersonEntry]) -> tuple[list[str], dict[str, DirectoryError]]:
     """Add these people. Returns (uids that already existed, {uid: permanent error}). Raises
     DirectoryUnavailable if the server goes away (whatever was added stays: adds are idempotent
     through the 'exists' fallback on the next run)."""
-    from .gateway import person_dn
-
     cfg = config.current()
     existing: list[str] = []
     failed: dict[str, DirectoryError] = {}
     pending: dict[int, str] = {}
-    try:
-        conn = _connect(cfg)
-    except _UNAVAILABLE as exc:
-        raise DirectoryUnavailable(f"cannot reach the directory: {_code(exc)['description']}") from None
-    except ldap.LDAPError as exc:
-        raise error_for_result(_code(exc)) from None
+    conn = setup.python_ldap_open(cfg, cfg.bind_dn, cfg.bind_password)
 
     def collect_one() -> None:
         try:
             _type, _data, msgid, _ctrls = conn.result3(ldap.RES_ANY, all=1, timeout=cfg.receive_timeout)
             pending.pop(msgid, None)
         except ldap.ALREADY_EXISTS as exc:
-            existing.append(pending.pop(exc.args[0].get("msgid"), "?"))
-        except _UNAVAILABLE:
-            raise
+            uid = pending.pop(_msgid(exc), None)
+            if uid is not None:
+                existing.append(uid)
         except ldap.LDAPError as exc:
-            info = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
-            uid = pending.pop(info.get("msgid"), None)
-            if uid is None:
-                raise
-            failed[uid] = error_for_result(_code(exc))
+            uid = pending.pop(_msgid(exc), None)
+            err = error_for_python_ldap(exc, dn=person_dn(uid) if uid is not None else None)
+            if uid is None or err.transient:
+                raise err from None
+            failed[uid] = err
 
     try:
         for e in entries:
@@ -92,11 +70,9 @@ def people_add_pipelined(entries: list[PersonEntry]) -> tuple[list[str], dict[st
                 collect_one()
         while pending:
             collect_one()
-    except _UNAVAILABLE as exc:
-        raise DirectoryUnavailable(f"the directory went away: {_code(exc)['description']}") from None
+    except ldap.LDAPError as exc:  # sending an add, or anything not tied to one entry
+        raise error_for_python_ldap(exc) from None
     finally:
-        try:
+        with contextlib.suppress(ldap.LDAPError):
             conn.unbind_s()
-        except ldap.LDAPError:
-            pass
-    return [u for u in existing if u != "?"], failed
+    return existing, failed

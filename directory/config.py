@@ -1,4 +1,10 @@
-"""Directory settings, read from Django settings at call time (never at import time)."""
+"""Directory settings, read from Django settings at call time (never at import time).
+
+This is the one description of how idm reaches the directory: the server URLs, TLS, timeouts,
+the service account and where each kind of entry lives. `directory/setup.py` turns it into what
+each client library needs (ldap3, python-ldap, django-auth-ldap); nothing else builds a
+connection or a branch DN.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,21 @@ from django.conf import settings
 
 TLS_MODES = ("none", "starttls", "ldaps")
 
+# The branches under the base DN, by the kind of entry they hold (scripts/dev/slapd.py creates them).
+BRANCHES = {
+    "people": "ou=people",
+    "mailboxes": "ou=mailboxes",  # functional mailboxes (vanthu@...): served by the mail server, no login
+    "units": "ou=units",
+    "groups": "ou=groups",  # groups, distribution lists, delegates of functional mailboxes
+    "services": "ou=services",  # service accounts (idm, mail): configured, never written by idm
+}
+# The branches whose entries idm writes (and which the test-suite empties between tests).
+DATA_BRANCHES = ("people", "mailboxes", "units", "groups")
+
 
 @dataclass(frozen=True)
 class DirectoryConfig:
-    url: str
+    urls: tuple[str, ...]  # tried in order: the first that answers is used
     base_dn: str
     bind_dn: str
     bind_password: str
@@ -22,34 +39,54 @@ class DirectoryConfig:
     receive_timeout: float
 
     @property
-    def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
+    def url(self) -> str:
+        return self.urls[0] if self.urls else ""
 
     @property
-    def port(self) -> int:
-        parts = urlsplit(self.url)
-        return parts.port or (636 if parts.scheme == "ldaps" else 389)
+    def uses_tls(self) -> bool:
+        return self.tls in ("starttls", "ldaps")
+
+    @staticmethod
+    def host_port(url: str) -> tuple[str, int]:
+        parts = urlsplit(url)
+        return parts.hostname or "", parts.port or (636 if parts.scheme == "ldaps" else 389)
+
+    def branch_dn(self, kind: str) -> str:
+        return f"{BRANCHES[kind]},{self.base_dn}"
 
     @property
     def people_dn(self) -> str:
-        return f"ou=people,{self.base_dn}"
+        return self.branch_dn("people")
+
+    @property
+    def mailboxes_dn(self) -> str:
+        return self.branch_dn("mailboxes")
 
     @property
     def units_dn(self) -> str:
-        return f"ou=units,{self.base_dn}"
+        return self.branch_dn("units")
 
     @property
     def groups_dn(self) -> str:
-        return f"ou=groups,{self.base_dn}"
+        return self.branch_dn("groups")
+
+    @property
+    def services_dn(self) -> str:
+        return self.branch_dn("services")
 
     def __repr__(self) -> str:  # LD-08: never show the bind password
-        return (f"DirectoryConfig(url={self.url!r}, base_dn={self.base_dn!r}, bind_dn={self.bind_dn!r}, "
+        return (f"DirectoryConfig(urls={self.urls!r}, base_dn={self.base_dn!r}, bind_dn={self.bind_dn!r}, "
                 f"tls={self.tls!r})")
+
+
+def parse_urls(value: str) -> tuple[str, ...]:
+    """IDM_LDAP_URL holds one URL or several separated by spaces or commas (replicas, in order)."""
+    return tuple(u for u in value.replace(",", " ").split() if u)
 
 
 def current() -> DirectoryConfig:
     return DirectoryConfig(
-        url=settings.IDM_LDAP_URL,
+        urls=parse_urls(settings.IDM_LDAP_URL),
         base_dn=settings.IDM_LDAP_BASE_DN,
         bind_dn=settings.IDM_LDAP_BIND_DN,
         bind_password=settings.IDM_LDAP_BIND_PASSWORD,

@@ -1,4 +1,5 @@
-"""ldap3 connections: one per thread, bound as the idm service account, with timeouts.
+"""ldap3 connections: one per thread, bound as the idm service account, with timeouts (set up
+by setup.py from the one configuration).
 
 LD-06: every connection has a connect and a receive timeout, so a paused or black-holed slapd
 makes a call fail within seconds instead of hanging a web request or a Celery worker.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import ssl
 import threading
 from collections.abc import Iterator
@@ -18,29 +18,11 @@ from collections.abc import Iterator
 import ldap3
 from ldap3.core import exceptions as lx
 
-from . import config
+from . import config, setup
 from .errors import AccessDenied, DirectoryError, DirectoryUnavailable, error_for_result
 
 log = logging.getLogger(__name__)
 _local = threading.local()
-
-
-def _server(cfg: config.DirectoryConfig) -> ldap3.Server:
-    tls = None
-    if cfg.tls in ("starttls", "ldaps"):
-        tls = ldap3.Tls(
-            validate=ssl.CERT_REQUIRED,
-            version=ssl.PROTOCOL_TLS_CLIENT,
-            ca_certs_file=cfg.ca_file or None,
-        )
-    return ldap3.Server(
-        cfg.host,
-        port=cfg.port,
-        use_ssl=cfg.tls == "ldaps",
-        tls=tls,
-        get_info=ldap3.NONE,
-        connect_timeout=cfg.connect_timeout,
-    )
 
 
 def open_connection(cfg: config.DirectoryConfig, bind_dn: str | None, password: str | None) -> ldap3.Connection:
@@ -49,22 +31,13 @@ def open_connection(cfg: config.DirectoryConfig, bind_dn: str | None, password: 
         # AU-03 / LD-12: an empty password would be an unauthenticated bind; never send one.
         raise AccessDenied("empty password refused before bind")
     try:
-        conn = ldap3.Connection(
-            _server(cfg),
-            user=bind_dn,
-            password=password,
-            client_strategy=ldap3.SYNC,
-            receive_timeout=max(1, math.ceil(cfg.receive_timeout)),  # ldap3 packs it as an integer
-            raise_exceptions=False,
-            read_only=False,
-            auto_referrals=False,
-            return_empty_attributes=False,
-        )
+        conn = ldap3.Connection(setup.ldap3_server(cfg), user=bind_dn, password=password,
+                                **setup.ldap3_connection_kwargs(cfg))
         bound = _starttls_bind(conn) if cfg.tls == "starttls" else conn.bind()
         if not bound:
             raise error_for_result(conn.result)
         return conn
-    except lx.LDAPSocketOpenError as exc:
+    except (lx.LDAPSocketOpenError, lx.LDAPServerPoolExhaustedError) as exc:
         raise DirectoryUnavailable(f"cannot connect to the directory: {exc}") from None
     except (lx.LDAPStartTLSError, ssl.SSLError) as exc:
         raise DirectoryUnavailable(f"TLS with the directory failed: {exc}") from None
@@ -83,7 +56,7 @@ def _starttls_bind(conn: ldap3.Connection) -> bool:
 
 def _service_connection() -> ldap3.Connection:
     cfg = config.current()
-    key = (cfg.url, cfg.bind_dn, cfg.bind_password, cfg.tls, cfg.ca_file, cfg.connect_timeout, cfg.receive_timeout)
+    key = cfg  # frozen: any settings change (tests, TLS, password rotation) makes a new connection
     conn = getattr(_local, "conn", None)
     if conn is not None and getattr(_local, "key", None) == key and not conn.closed:
         return conn

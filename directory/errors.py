@@ -1,4 +1,4 @@
-"""The directory's own error types. Callers never see an ldap3 class (conventions §5).
+"""The directory's own error types. Callers never see an ldap3 or python-ldap class (conventions §5).
 
 `transient` marks what a task may retry (LD-13): the server is away, busy or slow. Everything
 else is permanent: retrying cannot help, the change fails visibly with a readable reason.
@@ -78,3 +78,23 @@ def error_for_result(result: dict, *, dn: str | None = None) -> DirectoryError:
     if code in TRANSIENT_CODES:
         return DirectoryUnavailable(readable, code=code, dn=dn)
     return PERMANENT_CODES.get(code, DirectoryError)(readable, code=code, dn=dn)
+
+
+# python-ldap's client-side (negative) codes that mean the server could not be reached or did not
+# answer in time: serverDown, timeout, connectError.
+CLIENT_UNAVAILABLE_CODES = {-1, -5, -11}
+
+
+def error_for_python_ldap(exc: Exception, *, dn: str | None = None) -> DirectoryError:
+    """Turn any python-ldap exception (ldap.LDAPError) into our type, by its result code: the
+    server's codes go through error_for_result; the library's own negative codes are
+    DirectoryUnavailable when the server is away and DirectoryError otherwise."""
+    info = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
+    code = int(info.get("result", getattr(exc, "errnum", 80)))
+    description = info.get("desc") or exc.__class__.__name__
+    message = info.get("info") or ""
+    if code in CLIENT_UNAVAILABLE_CODES:
+        return DirectoryUnavailable(f"the directory could not be reached: {description}", code=code, dn=dn)
+    if code < 0:
+        return DirectoryError(f"directory client error: {description} ({code})", code=code, dn=dn)
+    return error_for_result({"result": code, "description": description, "message": message}, dn=dn)

@@ -36,6 +36,14 @@ def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 10) -> None:
     raise TimeoutError(port)
 
 
+def _all_threads_stopped(pid: int) -> bool:
+    try:
+        return all((t / "stat").read_text().rsplit(")", 1)[1].split()[0] in "tT"
+                   for t in Path(f"/proc/{pid}/task").iterdir())
+    except (FileNotFoundError, ProcessLookupError):  # a thread ended while we looked
+        return False
+
+
 class Slapd:
     """The session's slapd: its config, process, and controls for fault tests."""
 
@@ -53,6 +61,11 @@ class Slapd:
 
     def pause(self) -> None:
         os.kill(self.proc.pid, signal.SIGSTOP)
+        # SIGSTOP is asynchronous: on a busy machine a slapd thread could still answer one more
+        # request, so wait until every thread is really stopped
+        end = time.monotonic() + 5
+        while time.monotonic() < end and not _all_threads_stopped(self.proc.pid):
+            time.sleep(0.005)
 
     def resume(self) -> None:
         os.kill(self.proc.pid, signal.SIGCONT)

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "deploy" / "idm.env.example"
@@ -32,6 +33,8 @@ def production_env(var_dir: Path, **extra: str) -> dict[str, str]:
         IDM_HTTPS="1",
         IDM_VAR_DIR=str(var_dir),
         IDM_LDAP_BIND_PASSWORD=secrets.token_urlsafe(12),
+        IDM_FIELD_KEYS=Fernet.generate_key().decode(),
+        IDM_DIGEST_KEY=secrets.token_urlsafe(32),
     )
     env.update(extra)
     return env
@@ -68,8 +71,9 @@ def test_the_example_environment_file_passes_check_deploy(tmp_path):
             name, value = line.split("=", 1)
             env[name] = value.replace("/etc/idm/", f"{tmp_path}/etc/").replace("/var/lib/idm", f"{tmp_path}/var")
     (tmp_path / "etc").mkdir()
-    for name in ("secret-key", "field-key", "ldap-bind-password"):
+    for name in ("secret-key", "digest-key", "ldap-bind-password"):
         (tmp_path / "etc" / name).write_text(secrets.token_urlsafe(50))
+    (tmp_path / "etc" / "field-keys").write_text(Fernet.generate_key().decode())
     (tmp_path / "etc" / "ldap-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
 
     r = run(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")

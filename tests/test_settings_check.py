@@ -17,6 +17,10 @@ def test_the_test_settings_pass(settings):
 
 @pytest.mark.parametrize("changes,expected", [
     ({"IDM_LDAP_URL": "http://127.0.0.1:3389"}, "directory.E001"),
+    ({"IDM_LDAP_URL": "ldap://127.0.0.1:3389 http://127.0.0.1:3390"}, "directory.E001"),
+    ({"IDM_LDAP_URL": ""}, "directory.E001"),
+    ({"IDM_LDAP_URL": "ldap://127.0.0.1:3389 ldap://ldap2.quangtri.gov.vn:389", "IDM_LDAP_TLS": "none"},
+     "directory.E005"),
     ({"IDM_LDAP_TLS": "maybe"}, "directory.E002"),
     ({"IDM_LDAP_URL": "ldaps://127.0.0.1:636", "IDM_LDAP_TLS": "none"}, "directory.E003"),
     ({"IDM_LDAP_TLS": "starttls", "IDM_LDAP_CA_FILE": "/nonexistent/ca.pem"}, "directory.E004"),

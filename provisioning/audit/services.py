@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "import.committed": _("staff file imported"),
     "directory.repaired": _("directory entry repaired to match the records"),
     "directory.extra_deleted": _("directory entry unknown to the records deleted"),
+    "role.granted": _("role granted"),
+    "role.revoked": _("role revoked"),
 }
 
 

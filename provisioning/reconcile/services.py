@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from directory import gateway
+from directory import config, gateway
 from directory.entries import PERSON_ATTRS, PersonEntry
 from provisioning.audit.models import AuditEntry
 from provisioning.audit.services import audit_entry, audit_record
@@ -46,7 +46,7 @@ def compare() -> Drift:
     for start in range(0, len(ids), 5000):
         want.update({e.uid: e for e in people_entries(ids[start:start + 5000]).values()})
     have = {}
-    for _dn, attrs in gateway.search(gateway.config.current().people_dn, "(objectClass=vnCivilServant)", PERSON_ATTRS):
+    for _dn, attrs in gateway.search(config.current().people_dn, "(objectClass=vnCivilServant)", PERSON_ATTRS):
         e = PersonEntry.from_attrs(attrs)
         have[e.uid] = e
     drift.missing_people = sorted(set(want) - set(have))

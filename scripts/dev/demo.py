@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from accounts.models import Role, RoleAssignment
+from accounts.roles.services import role_grant
 from provisioning.people.models import Person, PersonStatus
 from provisioning.people.services import person_onboard, person_update
 from provisioning.units.models import Unit
@@ -76,11 +78,15 @@ def load_staff(staff: list[tuple], *, actor=None) -> LoadResult:
     return result
 
 
+def _grant_once(person: Person, role: str, unit: Unit) -> None:
+    """Through the audited service, as the system; a role already held is left as it is."""
+    if not RoleAssignment.objects.filter(person=person, role=role, unit=unit).exists():
+        role_grant(actor=None, person=person, role=role, unit=unit, reason="demo province")
+
+
 def grant_demo_roles(province_code: str, hr_unit_code: str) -> list[tuple[str, str, str]]:
     """The demo's HR officers: the first staff member of the home-affairs department for the
     whole province, and the first staff member of every other department for that department."""
-    from accounts.models import Role, RoleAssignment
-
     granted = []
     units = {u.code: u for u in Unit.objects.filter(kind="department")}
     province = Unit.objects.get(code=province_code)
@@ -89,22 +95,20 @@ def grant_demo_roles(province_code: str, hr_unit_code: str) -> list[tuple[str, s
         if person is None:
             continue
         scope = province if code == hr_unit_code else unit
-        RoleAssignment.objects.get_or_create(person=person, role=Role.HR_ADMIN, unit=scope)
+        _grant_once(person, Role.HR_ADMIN, scope)
         granted.append((person.uid, person.full_name, scope.name))
     # every department's director decides its mailbox requests
     for unit in units.values():
         for director in Person.objects.filter(unit=unit, position__istartswith="Giám đốc"):
-            RoleAssignment.objects.get_or_create(person=director, role=Role.UNIT_HEAD, unit=unit)
+            _grant_once(director, Role.UNIT_HEAD, unit)
     return granted
 
 
 def grant_demo_it_lead(province_code: str, it_unit_code: str) -> str | None:
     """The IT lead for the whole province: the first staff member of the department that runs
     the service (Sở Khoa học và Công nghệ since the 2025 merger)."""
-    from accounts.models import Role, RoleAssignment
-
     person = Person.objects.filter(employee_code=demo_employee_code(it_unit_code, 1)).first()
     if person is None:
         return None
-    RoleAssignment.objects.get_or_create(person=person, role=Role.IT_LEAD, unit=Unit.objects.get(code=province_code))
+    _grant_once(person, Role.IT_LEAD, Unit.objects.get(code=province_code))
     return person.uid

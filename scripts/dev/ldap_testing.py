@@ -7,6 +7,7 @@ import contextlib
 
 import ldap3
 
+from directory.config import BRANCHES, DATA_BRANCHES
 from scripts.dev.slapd import SlapdConfig
 
 
@@ -20,11 +21,12 @@ def root_connection(c: SlapdConfig, *, config_admin: bool = False) -> ldap3.Conn
 
 
 def wipe(c: SlapdConfig) -> None:
-    """Delete everything below ou=people, ou=units and ou=groups (the containers stay)."""
+    """Delete everything below the branches idm writes (people, functional mailboxes, units,
+    groups; the containers themselves stay)."""
     conn = root_connection(c)
     try:
-        for branch in ("people", "units", "groups"):
-            base = f"ou={branch},{c.base_dn}"
+        for kind in DATA_BRANCHES:
+            base = f"{BRANCHES[kind]},{c.base_dn}"
             conn.search(base, "(objectClass=*)", search_scope=ldap3.SUBTREE, attributes=["1.1"])
             dns = [r["dn"] for r in conn.response
                    if r.get("type") == "searchResEntry" and r["dn"].lower() != base.lower()]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from directory import connection, gateway
+from directory import bulk, connection, gateway
+from directory.entries import PersonEntry
 from directory.errors import DirectoryUnavailable
 from scripts.dev import slapd
 
@@ -112,3 +113,17 @@ def test_a_server_without_tls_is_refused_when_starttls_is_required(use, slapd_co
     use(slapd_config, url=slapd_config.url, tls="starttls", ca=d / "test-ca.crt")
     with pytest.raises(DirectoryUnavailable):
         gateway.ping()
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ldaps"])
+def test_the_bulk_path_checks_the_certificate_the_same_way(tls_slapd, use, mode):
+    cfg, d = tls_slapd
+    url = cfg.ldaps_url if mode == "ldaps" else cfg.url
+    person = PersonEntry(uid=f"tls{mode}", family_name="Lê", given_name="An", status="active")
+    use(cfg, url=url, tls=mode, ca=d / "other-ca.crt")
+    with pytest.raises(DirectoryUnavailable):
+        bulk.people_add_pipelined([person])
+    use(cfg, url=url, tls=mode, ca=d / "test-ca.crt")
+    existing, failed = bulk.people_add_pipelined([person])
+    assert failed == {}
+    gateway.person_delete(person.uid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from accounts.models import RoleAssignment
 from directory import gateway
 from provisioning.audit.models import AuditEntry
 from provisioning.people.models import Person
@@ -31,6 +32,8 @@ def test_seed_demo_twice_gives_the_same_tree(slapd_config, capsys):
     call_command("seed_demo")
     out2 = capsys.readouterr().out
     assert snapshot(slapd_config) == first
+    # the demo's roles were granted through the audited service, once
+    assert AuditEntry.objects.filter(action="role.granted", actor=None).count() == RoleAssignment.objects.count() > 0
     assert "units 0 created, 0 updated; people 0 created, 0 updated" in out2
     assert "passwords set 0" in out2 and "passwords set 0" not in out1
 

@@ -1,0 +1,134 @@
+"""The gateway's generic operations: search, read, "make it so" writes, deletes, ping.
+
+Every write is "make it so" (LD-10): adding an entry that exists compares it with the intended
+state and modifies only what differs; deleting what is gone, adding a value that is present and
+removing one that is absent all count as success. So a task that runs twice changes nothing the
+second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import ldap3
+
+from directory import config
+from directory import escaping as esc
+from directory.connection import check_result, service
+from directory.errors import NoSuchEntry
+
+NO_SUCH_OBJECT, ALREADY_EXISTS, NO_SUCH_ATTRIBUTE, VALUE_EXISTS = 32, 68, 16, 20
+
+
+# ---------------------------------------------------------------- generic operations
+
+def search(base: str, filt: str, attributes: Iterable[str] = ("*",), *, scope: str = "SUBTREE",
+           page_size: int = 500) -> list[tuple[str, dict]]:
+    """Paged search; `filt` must come from escaping.eq/all_of/any_of. A missing base gives []."""
+    scope_value = {"BASE": ldap3.BASE, "LEVEL": ldap3.LEVEL, "SUBTREE": ldap3.SUBTREE}[scope]
+    out: list[tuple[str, dict]] = []
+    cookie = None
+    with service() as conn:
+        while True:
+            ok = conn.search(base, filt, search_scope=scope_value, attributes=list(attributes),
+                             paged_size=page_size, paged_cookie=cookie)
+            code = check_result(conn, ok, dn=base, accept=(NO_SUCH_OBJECT,))
+            if code == NO_SUCH_OBJECT:
+                return []
+            out.extend((r["dn"], dict(r["attributes"])) for r in conn.response if r.get("type") == "searchResEntry")
+            controls = conn.result.get("controls", {}) or {}
+            cookie = controls.get("1.2.840.113556.1.4.319", {}).get("value", {}).get("cookie")
+            if not cookie:
+                return out
+
+
+def read(dn: str, attributes: Iterable[str] = ("*",)) -> dict | None:
+    found = search(dn, "(objectClass=*)", attributes, scope="BASE")
+    return found[0][1] if found else None
+
+
+def as_list(v) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, list):
+        return [x if isinstance(x, str) else str(x) for x in v]
+    return [v if isinstance(v, str) else str(v)]
+
+
+def _validate(attrs: dict[str, list[str]]) -> None:
+    for name, values in attrs.items():
+        for v in values:
+            esc.check_text(v, field=name)
+
+
+def ensure_entry(dn: str, object_classes: Iterable[str], attrs: dict[str, list[str]],
+                 managed: Iterable[str], optional_classes: Iterable[str] = ()) -> str:
+    """Make the entry at `dn` have these object classes and, for each managed attribute, exactly
+    these values (an empty list removes the attribute). An optional class that is not wanted is
+    removed together with its attributes. Returns 'added', 'modified' or 'unchanged'."""
+    _validate(attrs)
+    classes = list(object_classes)
+    present = {k: v for k, v in attrs.items() if v}
+    with service() as conn:
+        ok = conn.add(dn, classes, present)
+        if check_result(conn, ok, dn=dn, accept=(ALREADY_EXISTS,)) != ALREADY_EXISTS:
+            return "added"
+    managed = list(managed)
+    current = read(dn, ["objectClass", *managed]) or {}
+    changes: dict[str, list] = {}
+    have_classes = {c.lower() for c in as_list(current.get("objectClass"))}
+    missing_classes = [c for c in classes if c.lower() not in have_classes]
+    unwanted = [c for c in optional_classes if c.lower() in have_classes and c.lower() not in
+                {x.lower() for x in classes}]
+    lower_current = {k.lower(): as_list(v) for k, v in current.items()}
+    for name in managed:
+        want = attrs.get(name, [])
+        have = lower_current.get(name.lower(), [])
+        if sorted(want) == sorted(have):
+            continue
+        if want:
+            changes[name] = [(ldap3.MODIFY_REPLACE, want)]
+        elif have:
+            changes[name] = [(ldap3.MODIFY_DELETE, [])]
+    class_ops = ([(ldap3.MODIFY_ADD, missing_classes)] if missing_classes else []) + \
+                ([(ldap3.MODIFY_DELETE, unwanted)] if unwanted else [])
+    if class_ops:
+        changes["objectClass"] = class_ops  # after the attribute changes: one atomic modify
+    if not changes:
+        return "unchanged"
+    with service() as conn:
+        ok = conn.modify(dn, changes)
+        check_result(conn, ok, dn=dn)
+    return "modified"
+
+
+def delete_entry(dn: str) -> bool:
+    """Delete one leaf entry; True if it was there."""
+    with service() as conn:
+        ok = conn.delete(dn)
+        return check_result(conn, ok, dn=dn, accept=(NO_SUCH_OBJECT,)) != NO_SUCH_OBJECT
+
+
+def delete_subtree(dn: str) -> int:
+    """Delete an entry and everything below it, deepest first. Returns how many were deleted."""
+    found = search(dn, "(objectClass=*)", ["1.1"])
+    found.sort(key=lambda item: item[0].count(","), reverse=True)
+    return sum(delete_entry(d) for d, _ in found)
+
+
+def modify_values(dn: str, attr: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
+    """Add or remove single values; a value already there (add) or already gone (remove) is fine."""
+    for op, values, accepted in ((ldap3.MODIFY_ADD, list(add), VALUE_EXISTS),
+                                 (ldap3.MODIFY_DELETE, list(remove), NO_SUCH_ATTRIBUTE)):
+        for v in values:
+            esc.check_text(v, field=attr)
+            with service() as conn:
+                ok = conn.modify(dn, {attr: [(op, [v])]})
+                check_result(conn, ok, dn=dn, accept=(accepted,))
+
+
+def ping() -> None:
+    """Bind as the service account and read the base entry; raises on any problem."""
+    cfg = config.current()
+    if read(cfg.base_dn, ["1.1"]) is None:
+        raise NoSuchEntry(f"base entry {cfg.base_dn} not found", dn=cfg.base_dn)

@@ -1,0 +1,79 @@
+"""People under the people branch: one entry per civil servant, with their mailbox attributes."""
+
+from __future__ import annotations
+
+import ldap3
+
+from directory import config
+from directory import escaping as esc
+from directory.connection import check_result, service
+from directory.entries import MAIL_CLASS, PERSON_ATTRS, PersonEntry
+from directory.errors import InvalidValue
+
+from .base import delete_entry, ensure_entry, read, search
+
+
+def person_dn(uid: str) -> str:
+    return esc.dn("uid", esc.check_uid(uid), config.current().people_dn)
+
+
+def person_put(entry: PersonEntry) -> str:
+    esc.check_uid(entry.uid)
+    if not entry.family_name.strip():
+        raise InvalidValue("family name must not be empty")
+    return ensure_entry(person_dn(entry.uid), entry.object_classes(), entry.to_attrs(), PERSON_ATTRS,
+                        optional_classes=(MAIL_CLASS,))
+
+
+def person_get(uid: str) -> PersonEntry | None:
+    attrs = read(person_dn(uid), PERSON_ATTRS)
+    return PersonEntry.from_attrs(attrs) if attrs is not None else None
+
+
+def person_delete(uid: str) -> bool:
+    return delete_entry(person_dn(uid))
+
+
+def person_set_password_hash(uid: str, hashed: str) -> None:
+    """Replace userPassword with an already-hashed value ({ARGON2}$argon2id$...)."""
+    if not hashed.startswith("{"):
+        raise InvalidValue("only a hashed password with a {SCHEME} prefix is written")
+    dn = person_dn(uid)
+    with service() as conn:
+        ok = conn.modify(dn, {"userPassword": [(ldap3.MODIFY_REPLACE, [hashed])]})
+        check_result(conn, ok, dn=dn)
+
+
+def people_find(*, uid: str | None = None, mail: str | None = None, name_contains: str | None = None,
+                unit_code: str | None = None) -> list[PersonEntry]:
+    """Search people; every value is escaped, so `*` or `)(` match only themselves."""
+    parts = ["(objectClass=vnCivilServant)"]
+    if uid is not None:
+        parts.append(esc.eq("uid", uid))
+    if mail is not None:
+        parts.append(esc.any_of(esc.eq("mail", mail), esc.eq("mailAlias", mail)))
+    if name_contains is not None:
+        parts.append(f"(cn=*{esc.filter_value(name_contains)}*)")
+    if unit_code is not None:
+        parts.append(esc.eq("vnOrgUnitCode", unit_code))
+    found = search(config.current().people_dn, esc.all_of(*parts), PERSON_ATTRS)
+    return sorted((PersonEntry.from_attrs(a) for _, a in found), key=lambda p: p.uid)
+
+
+def people_uids() -> set[str]:
+    return {PersonEntry.from_attrs(a).uid for _, a in search(config.current().people_dn,
+                                                                "(objectClass=vnCivilServant)", ["uid"])}
+
+
+def uid_for_login(login: str) -> str | None:
+    """The uid of the person who may log in as `login` (a uid or an official address)."""
+    login = login.strip().lower()
+    if "@" in login:
+        found = people_find(mail=login)
+    else:
+        try:
+            esc.check_uid(login)
+        except InvalidValue:
+            return None
+        found = people_find(uid=login)
+    return found[0].uid if len(found) == 1 else None
