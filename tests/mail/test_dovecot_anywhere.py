@@ -88,7 +88,7 @@ def test_a_name_taken_by_someone_else_under_var_tmp_is_refused(closed_checkout, 
     os.chown(squatted, 65534, 65534)  # nobody got there first: it must not receive our LDAP password
     try:
         with pytest.raises(RuntimeError, match="not a folder owned by us"):
-            start_instance(var_dovecot, ldap_server, redis_server)
+            mailserver.stop(start_instance(var_dovecot, ldap_server, redis_server)[1])  # stopped if it wrongly ran
         assert list(squatted.iterdir()) == []
     finally:
         shutil.rmtree(squatted, ignore_errors=True)
