@@ -50,4 +50,6 @@ test: deps-test venv messages lint
 	@$(VENV)/bin/pytest
 
 clean-dev:
+	@# as root Dovecot's files may live under /var/tmp (var/dovecot links there): see provisioning/mailserver.py
+	@if [ -L var/dovecot ]; then rm -rf "$$(readlink var/dovecot)"; fi
 	rm -rf var/

@@ -1,11 +1,16 @@
 """Shared set-up for the benchmarks: a fresh private slapd and SQLite database in a temp folder,
-Django configured to use them. Nothing here touches the development stack in var/."""
+Django configured to use them. Nothing here touches the development stack in var/.
+
+Every script in bench/ takes `--smoke` (or IDM_BENCH_SMOKE=1): the same run at a tiny size, which
+`make test` does for each of them (tests/test_bench_smoke.py) so none can rot. Each ends by printing
+its figure on a line that states its target, "... (target ...)"."""
 
 from __future__ import annotations
 
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +27,15 @@ MIDDLES = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quố
 GIVENS = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan",
           "Linh", "Long", "Mai", "Nam", "Ngân", "Nhung", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Tâm", "Thảo",
           "Thắng", "Trang", "Trung", "Tuấn", "Vy", "Yến", "Đạt", "Ánh", "Ước", "Thủy", "Nguyệt", "Tường", "Khoa"]
+SMOKE = "--smoke" in sys.argv or os.environ.get("IDM_BENCH_SMOKE") == "1"
+
+
+def size(default: int, smoke: int) -> int:
+    """How many to measure: a number on the command line, else `smoke` with --smoke, else `default`."""
+    given = next((a for a in sys.argv[1:] if a.isdigit()), None)
+    return int(given) if given else smoke if SMOKE else default
+
+
 POSITIONS = ["Chuyên viên", "Chuyên viên chính", "Trưởng phòng", "Phó Trưởng phòng", "Cán sự", "Kế toán"]
 
 
@@ -30,10 +44,19 @@ class Stack:
     outbox is then applied while the import goes on, exactly as in production."""
 
     def __init__(self, nosync: bool, worker: bool = False):
+        # a terminated benchmark (a timed-out smoke run) still stops its servers: close() runs in `finally`
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        self.tmp = Path(tempfile.mkdtemp(prefix="idm-bench-"))
+        self.redis = self.worker = self.proc = self.slapd_cfg = None
+        try:
+            self._start(nosync, worker)
+        except BaseException:
+            self.close()  # a half-started stack leaves no server behind
+            raise
+
+    def _start(self, nosync: bool, worker: bool) -> None:
         from scripts.dev import slapd
 
-        self.tmp = Path(tempfile.mkdtemp(prefix="idm-bench-"))
-        self.redis = self.worker = None
         redis_url = "redis://127.0.0.1:1/0"
         if worker:
             port = slapd.free_port()
@@ -61,10 +84,18 @@ class Stack:
 
         call_command("migrate", verbosity=0)
         if worker:  # a separate process, as in production (a thread would share our GIL)
-            self.worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "idm", "worker", "--pool", "solo",
-                                            "--without-gossip", "--without-mingle", "--without-heartbeat",
-                                            "--loglevel", "ERROR", "--quiet"], cwd=ROOT, env=dict(os.environ))
+            # --quiet belongs to `celery`, not to `worker` (which rejects it)
+            self.worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "idm", "--quiet", "worker",
+                                            "--pool", "solo", "--without-gossip", "--without-mingle",
+                                            "--without-heartbeat", "--loglevel", "ERROR"], cwd=ROOT,
+                                           env=dict(os.environ))
             time.sleep(1.5)  # let it connect before the clock starts
+            self.check_worker()
+
+    def check_worker(self) -> None:
+        """A benchmark that waits for the worker fails at once, not never, when the worker is gone."""
+        if self.worker is not None and self.worker.poll() is not None:
+            raise SystemExit(f"the Celery worker exited with {self.worker.returncode}")
 
     def close(self):
         from scripts.dev import slapd
@@ -74,8 +105,10 @@ class Stack:
             self.worker.wait(10)
         if self.redis is not None:
             self.redis.terminate()
-        slapd.stop(self.proc)
-        shutil.rmtree(self.slapd_cfg.directory, ignore_errors=True)
+        if self.proc is not None:
+            slapd.stop(self.proc)
+        if self.slapd_cfg is not None:
+            shutil.rmtree(self.slapd_cfg.directory, ignore_errors=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -2,7 +2,7 @@
 with its mail attributes), against `ldapadd` of an LDIF of the same entries into a fresh slapd of
 the same configuration. Prints both throughputs and their ratio.
 
-    python bench/import_10k.py [N] [--nosync]
+    python bench/import_10k.py [N] [--nosync] [--smoke]
 
 The default slapd configuration is the one `make run` uses (olcDbNoSync FALSE: fsync per write,
 as in production); --nosync measures the throw-away configuration the tests use."""
@@ -13,9 +13,9 @@ import subprocess
 import sys
 import time
 
-from common import Stack, load_demo_units, write_xlsx
+from common import Stack, load_demo_units, size, write_xlsx
 
-N = int(next((a for a in sys.argv[1:] if a.isdigit()), "10000"))
+N = size(10000, smoke=20)
 NOSYNC = "--nosync" in sys.argv
 
 
@@ -44,6 +44,7 @@ def main() -> None:
         from provisioning.outbox.models import DirectoryChange
 
         while DirectoryChange.objects.exclude(status="applied").exists():
+            stack.check_worker()
             time.sleep(0.05)
         t3 = time.perf_counter()
         assert batch.created == N, (batch.created, batch.rejected, batch.failed)

@@ -34,3 +34,26 @@ def persistent_secret(path: Path) -> str:
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def dev_stack(var_dir: Path) -> dict:
+    """What a running `make run` wrote to var/dev-stack.json (its LDAP, Redis and web addresses and
+    the idm bind password), so that `manage.py` in a second terminal finds the development stack
+    with no environment. Only a file the current user owns and nobody else may read counts: it
+    carries a password, and a file someone else could write would choose our directory for us.
+    Production never has one; every variable that is set wins over it."""
+    import json
+    import stat
+
+    path = var_dir / "dev-stack.json"
+    try:
+        st = path.lstat()
+    except OSError:
+        return {}
+    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

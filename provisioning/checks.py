@@ -1,4 +1,6 @@
-"""`manage.py check` refuses production without its own keys for protected data (PR-01)."""
+"""`manage.py check --deploy` refuses production without its own keys for protected data (PR-01);
+production settings also refuse to start without them. Development and benchmarks run on the fixed
+development keys, so this is a deployment check only."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django.core.checks import Error, Tags, register
 MIN_DIGEST_KEY = 32
 
 
-@register(Tags.security)
+@register(Tags.security, deploy=True)
 def check_key_settings(app_configs=None, **kwargs):
     errors = []
     keys = list(getattr(settings, "IDM_FIELD_KEYS", []) or [])

@@ -53,6 +53,17 @@ def dev_secrets() -> dict:
     return data
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write a file only we may read, whole or not at all: it is never briefly world-readable (it
+    holds passwords) and a reader never sees half of it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
 def start(name: str, cmd: list[str], env: dict, log: Path | None = None) -> subprocess.Popen:
     out = open(log, "ab") if log else None
     p = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if out else None,
@@ -132,6 +143,31 @@ def main() -> int:
         pw_file.write_text(sec["superadmin"])
         pw_file.chmod(0o600)
         manage(env, "ensure_superadmin", "--password-file", str(pw_file))
+        from directory.passwords import normalise  # noqa: F401  (imports work: venv is right)
+        from scripts.dev import demo_data
+
+        stack = {
+            "web_url": f"http://{HOST}:{WEB_PORT}",
+            "healthz": f"http://{HOST}:{WEB_PORT}/healthz",
+            "ldap_url": cfg.url,
+            "base_dn": cfg.base_dn,
+            "idm_bind_dn": cfg.idm_dn,
+            "idm_bind_password": sec["ldap_idm"],
+            "mail_bind_dn": cfg.mail_dn,
+            "mail_bind_password": sec["ldap_mail"],
+            "redis_url": f"redis://{HOST}:{REDIS_PORT}/0",
+            "imap": f"{HOST}:{IMAP_PORT}",
+            "lmtp": f"{HOST}:{LMTP_PORT}",
+            "superadmin": {"username": "superadmin", "password": sec["superadmin"]},
+            "demo_staff": {"example_usernames": ["hoangnt", "khaittm", "ducdv"], "password": demo_data.DEMO_PASSWORD},
+        }
+        roles_file = VAR / "demo-logins.json"
+        demo_roles = json.loads(roles_file.read_text()) if roles_file.exists() else {}
+        hr, it_lead = demo_roles.get("hr_officer", ""), demo_roles.get("it_lead", "")
+        stack["demo_staff"].update(hr_officer=hr, it_lead=it_lead)
+        # before the worker and the web server: whoever sees /healthz answer finds the file (and the
+        # settings of `manage.py` in a second terminal read it)
+        write_private(VAR / "dev-stack.json", json.dumps(stack, indent=2, ensure_ascii=False))
         start("celery", [PY, "-m", "celery", "-A", "idm", "worker", "-B", "--concurrency", "2", "--loglevel", "INFO",
                          "-s", str(VAR / "celerybeat-schedule")], env, VAR / "celery.log")
         start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload"], env)
@@ -146,30 +182,6 @@ def main() -> int:
     except BaseException:
         stop_all()
         raise
-    from directory.passwords import normalise  # noqa: F401  (imports work: venv is right)
-    from scripts.dev import demo_data
-
-    stack = {
-        "web_url": f"http://{HOST}:{WEB_PORT}",
-        "healthz": f"http://{HOST}:{WEB_PORT}/healthz",
-        "ldap_url": cfg.url,
-        "base_dn": cfg.base_dn,
-        "idm_bind_dn": cfg.idm_dn,
-        "idm_bind_password": sec["ldap_idm"],
-        "mail_bind_dn": cfg.mail_dn,
-        "mail_bind_password": sec["ldap_mail"],
-        "redis_url": f"redis://{HOST}:{REDIS_PORT}/0",
-        "imap": f"{HOST}:{IMAP_PORT}",
-        "lmtp": f"{HOST}:{LMTP_PORT}",
-        "superadmin": {"username": "superadmin", "password": sec["superadmin"]},
-        "demo_staff": {"example_usernames": ["hoangnt", "khaittm", "ducdv"], "password": demo_data.DEMO_PASSWORD},
-    }
-    roles_file = VAR / "demo-logins.json"
-    demo_roles = json.loads(roles_file.read_text()) if roles_file.exists() else {}
-    hr, it_lead = demo_roles.get("hr_officer", ""), demo_roles.get("it_lead", "")
-    stack["demo_staff"].update(hr_officer=hr, it_lead=it_lead)
-    (VAR / "dev-stack.json").write_text(json.dumps(stack, indent=2, ensure_ascii=False))
-    (VAR / "dev-stack.json").chmod(0o600)
     say(f"ready in {time.monotonic() - t0:.1f} s")
     print(f"""
   idm is running at   {stack['web_url']}   (health: {stack['healthz']})

@@ -126,6 +126,8 @@ def test_production_leaves_out_the_development_tools(tmp_path):
     ({"IDM_SECRET_KEY": ""}, "IDM_SECRET_KEY (or IDM_SECRET_KEY_FILE) must be set in production"),
     ({"IDM_SECRET_KEY": "too-short"}, "IDM_SECRET_KEY must be at least 50 random characters"),
     ({"IDM_ALLOWED_HOSTS": ""}, "IDM_ALLOWED_HOSTS (or IDM_ALLOWED_HOSTS_FILE) must be set in production"),
+    ({"IDM_FIELD_KEYS": ""}, "IDM_FIELD_KEYS (or IDM_FIELD_KEYS_FILE) must be set in production"),
+    ({"IDM_DIGEST_KEY": ""}, "IDM_DIGEST_KEY (or IDM_DIGEST_KEY_FILE) must be set in production"),
     ({"IDM_DEBUG": "1"}, "IDM_DEBUG is on: production never runs in debug mode"),
     ({"IDM_BASE_URL": "http://idm.quangtri.gov.vn"}, "IDM_HTTPS is on but IDM_BASE_URL"),
 ])

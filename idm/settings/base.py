@@ -7,16 +7,18 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from idm.env import env, env_bool, env_list, persistent_secret
+from idm.env import dev_stack, env, env_bool, env_list, persistent_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env("IDM_VAR_DIR", str(BASE_DIR / "var")))
+# development only: the stack `make run` started, if it wrote var/dev-stack.json; {} otherwise
+_dev_stack = dev_stack(VAR_DIR)  # lower case: not a setting, so never shown on a debug page
 
-DEBUG = env_bool("IDM_DEBUG", False)
+DEBUG = env_bool("IDM_DEBUG", bool(_dev_stack))
 SECRET_KEY = env("IDM_SECRET_KEY") or persistent_secret(VAR_DIR / "secret-key")
 ALLOWED_HOSTS = env_list("IDM_ALLOWED_HOSTS", "127.0.0.1,localhost")
 # RS-10: links in mail are built from this, never from the Host header.
-IDM_BASE_URL = env("IDM_BASE_URL", "http://127.0.0.1:8000")
+IDM_BASE_URL = env("IDM_BASE_URL", _dev_stack.get("web_url", "http://127.0.0.1:8000"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -107,10 +109,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # ---- the directory (read by directory.config at call time) ----
-IDM_LDAP_URL = env("IDM_LDAP_URL", f"ldap://127.0.0.1:{env('IDM_LDAP_PORT', '3389')}")
-IDM_LDAP_BASE_DN = env("IDM_LDAP_BASE_DN", "dc=quangtri,dc=gov,dc=vn")
-IDM_LDAP_BIND_DN = env("IDM_LDAP_BIND_DN", f"cn=idm,ou=services,{IDM_LDAP_BASE_DN}")
-IDM_LDAP_BIND_PASSWORD = env("IDM_LDAP_BIND_PASSWORD")
+IDM_LDAP_URL = env("IDM_LDAP_URL", _dev_stack.get("ldap_url", f"ldap://127.0.0.1:{env('IDM_LDAP_PORT', '3389')}"))
+IDM_LDAP_BASE_DN = env("IDM_LDAP_BASE_DN", _dev_stack.get("base_dn", "dc=quangtri,dc=gov,dc=vn"))
+IDM_LDAP_BIND_DN = env("IDM_LDAP_BIND_DN", _dev_stack.get("idm_bind_dn", f"cn=idm,ou=services,{IDM_LDAP_BASE_DN}"))
+IDM_LDAP_BIND_PASSWORD = env("IDM_LDAP_BIND_PASSWORD", _dev_stack.get("idm_bind_password", ""))
 IDM_LDAP_TLS = env("IDM_LDAP_TLS", "none")  # none | starttls | ldaps
 IDM_LDAP_CA_FILE = env("IDM_LDAP_CA_FILE", "")
 IDM_LDAP_CONNECT_TIMEOUT = float(env("IDM_LDAP_CONNECT_TIMEOUT", "3"))
@@ -149,7 +151,8 @@ PASSWORD_MIN_LENGTH = int(env("IDM_PASSWORD_MIN_LENGTH", "15"))
 PASSWORD_MAX_LENGTH = 256  # PW-03: bounded before any hashing
 
 # ---- Celery (Redis broker) ----
-IDM_REDIS_URL = env("IDM_REDIS_URL", f"redis://127.0.0.1:{env('IDM_REDIS_PORT', '6380')}/0")
+IDM_REDIS_URL = env("IDM_REDIS_URL",
+                    _dev_stack.get("redis_url", f"redis://127.0.0.1:{env('IDM_REDIS_PORT', '6380')}/0"))
 CELERY_BROKER_URL = IDM_REDIS_URL
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]  # IN-06: never pickle

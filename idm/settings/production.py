@@ -24,6 +24,8 @@ _secret_key = _require("IDM_SECRET_KEY", "the key that signs sessions, tokens an
 if len(_secret_key) < 50 or len(set(_secret_key)) < 5:
     raise ImproperlyConfigured("IDM_SECRET_KEY must be at least 50 random characters, e.g. the output of "
                                "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'.")
+_require("IDM_FIELD_KEYS", "the Fernet keys that encrypt citizen IDs (the first encrypts, all decrypt)")
+_require("IDM_DIGEST_KEY", "the key of the citizen-ID look-up digests and activation codes")
 _require("IDM_ALLOWED_HOSTS", "the host names this service answers to, comma-separated")
 _require("IDM_BASE_URL", "the public address (https://idm.example.gov.vn) that links in mail are built from")
 if env_bool("IDM_DEBUG", False):

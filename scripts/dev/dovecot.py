@@ -8,9 +8,12 @@ quota_clone plugins). The production configuration is in deploy/mail/.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -50,11 +53,10 @@ def delegates_conf(c: MailServerConfig) -> str:
 
 
 def dovecot_conf(c: MailServerConfig) -> str:
-    d = Path(c.directory)
+    d = Path(os.path.realpath(c.directory))  # never a path through a folder the mail user cannot enter
     as_root = os.getuid() == 0
     internal, login = ("dovecot", "dovenull") if as_root else (os.environ.get("USER", "nobody"),) * 2
     mail_user = "dovecot" if as_root else internal
-    import pwd
 
     uid, gid = pwd.getpwnam(mail_user).pw_uid, pwd.getpwnam(mail_user).pw_gid
     return f"""# private instance: nothing outside {d} is read or written
@@ -138,8 +140,92 @@ service anvil {{
 """
 
 
-def prepare(c: MailServerConfig) -> None:
+# As root, Dovecot runs its mail processes as the unprivileged `dovecot` user (it refuses to read mail
+# as root), and that user cannot enter a checkout under /root or any 0700 home folder. An instance
+# whose folder it cannot reach lives instead under /var/tmp (kept across reboots, unlike a tmpfs /tmp),
+# and the folder asked for becomes a symbolic link to it, so var/dovecot/mail/... is still where the
+# mail is. Granting `dovecot` +x on the user's home would be the other way; we never change the
+# permissions of folders that are not ours.
+RELOCATED_PARENT = Path("/var/tmp")
+MAIL_USER_AS_ROOT = "dovecot"
+
+
+def mail_user_can_enter(path: Path, user: str = MAIL_USER_AS_ROOT) -> bool:
+    """Whether `user` can traverse every folder down to `path`, asked of the kernel as that user
+    (permission bits, ACLs and all) rather than worked out from the mode bits."""
+    entry = pwd.getpwnam(user)
+    r = subprocess.run(["test", "-x", str(path)], user=entry.pw_uid, group=entry.pw_gid, extra_groups=[],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return r.returncode == 0
+
+
+def relocated_directory(directory: str | Path) -> Path:
+    """Where an instance asked for at `directory` lives when the mail user cannot reach it: one
+    folder per instance, named after the absolute folder asked for."""
+    asked = Path(os.path.realpath(Path(directory).parent)) / Path(directory).name
+    return RELOCATED_PARENT / f"idm-dovecot-{hashlib.sha256(str(asked).encode()).hexdigest()[:16]}"
+
+
+def _own_private_folder(path: Path, *, fresh: bool) -> None:
+    """Create `path` (or take it over, emptied if `fresh`) as our 0755 folder. In a world-writable
+    parent someone else may have taken the name first: refuse anything that is not our own folder."""
+    try:
+        path.mkdir(mode=0o755)
+        return
+    except FileExistsError:
+        pass
+    st = path.lstat()
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+        raise RuntimeError(f"{path} exists and is not a folder owned by us and writable only by us; remove it")
+    if fresh:
+        shutil.rmtree(path)
+        path.mkdir(mode=0o755)
+
+
+def _instance_folder(c: MailServerConfig) -> None:
+    """Make `c.directory` a folder Dovecot's mail processes can reach (see RELOCATED_PARENT)."""
     d = Path(c.directory)
+    if os.getuid() != 0:
+        d.mkdir(parents=True, exist_ok=True)  # unprivileged: the mail user is the caller, who can reach it
+        return
+    if d.is_symlink():
+        target = relocated_directory(d)
+        if Path(os.readlink(d)) == target:
+            _own_private_folder(target, fresh=False)
+            return
+        d.unlink()
+    existed = d.exists()
+    d.mkdir(parents=True, exist_ok=True)
+    d.chmod(0o755)
+    if mail_user_can_enter(d):
+        return
+    target = relocated_directory(d)
+    # a left-over of an instance whose folder was deleted (make clean-dev) is not reused
+    _own_private_folder(target, fresh=not existed)
+    for child in d.iterdir():  # mail kept by an earlier run moves along
+        dest = target / child.name
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        elif dest.exists() or dest.is_symlink():
+            dest.unlink()
+        shutil.move(str(child), str(dest))
+    d.rmdir()
+    d.symlink_to(target, target_is_directory=True)
+
+
+def remove(c: MailServerConfig) -> None:
+    """Delete the instance's files, wherever they live."""
+    d = Path(c.directory)
+    if d.is_symlink():
+        shutil.rmtree(os.path.realpath(d), ignore_errors=True)
+        d.unlink()
+    else:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def prepare(c: MailServerConfig) -> None:
+    _instance_folder(c)
+    d = Path(os.path.realpath(c.directory))
     shutil.rmtree(d / "run", ignore_errors=True)  # a stale socket in base_dir breaks start-up
     for sub in ("run", "state", "mail", "log"):
         (d / sub).mkdir(parents=True, exist_ok=True)
