@@ -19,6 +19,8 @@ from directory import connection as dir_connection
 from directory import slapd, testing
 from provisioning import mailserver
 
+pytest_plugins = ["tests.postgres"]  # IDM_TEST_DB=postgres: the suite on a private PostgreSQL
+
 
 def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 10) -> None:
     import socket
