@@ -1,5 +1,10 @@
-"""Shared set-up for the benchmarks: a fresh private slapd and SQLite database in a temp folder,
-Django configured to use them. Nothing here touches the development stack in var/."""
+"""Shared set-up for the benchmarks: a fresh private slapd and database in a temp folder, Django
+configured to use them. Nothing here touches the development stack in var/.
+
+Every benchmark prints its figure on SQLite and on PostgreSQL: run without `--engine=`, a script
+runs itself once per engine, each in a fresh process (Django is configured once per process);
+`--engine=sqlite` or `--engine=postgres` runs one. PostgreSQL is a private cluster from
+scripts/dev/postgres.py (loopback, fsync off)."""
 
 from __future__ import annotations
 
@@ -24,16 +29,45 @@ GIVENS = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "H
           "Thắng", "Trang", "Trung", "Tuấn", "Vy", "Yến", "Đạt", "Ánh", "Ước", "Thủy", "Nguyệt", "Tường", "Khoa"]
 POSITIONS = ["Chuyên viên", "Chuyên viên chính", "Trưởng phòng", "Phó Trưởng phòng", "Cán sự", "Kế toán"]
 
+ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL 15 (private cluster, fsync off)"}
+
+
+def engine() -> str | None:
+    chosen = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--engine=")), None)
+    if chosen is not None and chosen not in ENGINES:
+        raise SystemExit(f"--engine={chosen}: one of {', '.join(ENGINES)}")
+    return chosen
+
+
+def run_per_engine(main) -> None:
+    """main() in this process when --engine= is given; otherwise this script once per engine."""
+    if engine():
+        main()
+        return
+    for name, label in ENGINES.items():
+        print(f"== {label} ==", flush=True)
+        r = subprocess.run([sys.executable, sys.argv[0], *sys.argv[1:], f"--engine={name}"])
+        if r.returncode:
+            raise SystemExit(r.returncode)
+
 
 class Stack:
-    """slapd + SQLite, and with `worker=True` a private Redis and a Celery worker thread: the
-    outbox is then applied while the import goes on, exactly as in production."""
+    """slapd + the database of --engine (SQLite by default), and with `worker=True` a private Redis
+    and a Celery worker thread: the outbox is then applied while the import goes on, exactly as in
+    production."""
 
     def __init__(self, nosync: bool, worker: bool = False):
         from directory import slapd
 
         self.tmp = Path(tempfile.mkdtemp(prefix="idm-bench-"))
-        self.redis = self.worker = None
+        self.redis = self.worker = self.pg = None
+        db_url = f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+        if engine() == "postgres":
+            from scripts.dev import postgres
+
+            self.pg = postgres.start()
+            postgres.create_database(self.pg, "bench")
+            db_url = self.pg.url("bench")
         redis_url = "redis://127.0.0.1:1/0"
         if worker:
             port = slapd.free_port()
@@ -50,7 +84,7 @@ class Stack:
         self.proc = slapd.start(self.slapd_cfg)
         os.environ.update(
             DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_VAR_DIR=str(self.tmp),
-            IDM_DATABASE_URL=f"sqlite:///{self.tmp / 'bench.sqlite3'}", IDM_LDAP_URL=self.slapd_cfg.url,
+            IDM_DATABASE_URL=db_url, IDM_LDAP_URL=self.slapd_cfg.url,
             IDM_LDAP_BASE_DN=self.slapd_cfg.base_dn, IDM_LDAP_BIND_DN=self.slapd_cfg.idm_dn,
             IDM_LDAP_BIND_PASSWORD=self.slapd_cfg.idm_password, IDM_REDIS_URL=redis_url,
             IDM_LOG_LEVEL="ERROR")
@@ -61,10 +95,14 @@ class Stack:
 
         call_command("migrate", verbosity=0)
         if worker:  # a separate process, as in production (a thread would share our GIL)
-            self.worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "idm", "worker", "--pool", "solo",
-                                            "--without-gossip", "--without-mingle", "--without-heartbeat",
-                                            "--loglevel", "ERROR", "--quiet"], cwd=ROOT, env=dict(os.environ))
+            # --quiet is celery's own option, before the subcommand (worker refuses it)
+            self.worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "idm", "--quiet", "worker",
+                                            "--pool", "solo", "--without-gossip", "--without-mingle",
+                                            "--without-heartbeat", "--loglevel", "ERROR"],
+                                           cwd=ROOT, env=dict(os.environ))
             time.sleep(1.5)  # let it connect before the clock starts
+            if self.worker.poll() is not None:
+                raise SystemExit(f"the Celery worker exited at once ({self.worker.returncode})")
 
     def close(self):
         from directory import slapd
@@ -75,6 +113,13 @@ class Stack:
         if self.redis is not None:
             self.redis.terminate()
         slapd.stop(self.proc)
+        if self.pg is not None:
+            from django.db import connections
+
+            from scripts.dev import postgres
+
+            connections.close_all()
+            postgres.stop(self.pg)
         shutil.rmtree(self.slapd_cfg.directory, ignore_errors=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 

@@ -1,6 +1,6 @@
 """Peak memory of the importing process for a 100,000-row XLSX (target < 300 MB).
 
-    python bench/import_100k_memory.py [N]
+    python bench/import_100k_memory.py [N] [--engine=sqlite|postgres]
 
 Runs `manage.py import_staff FILE --no-directory` in a child process (validation, preview rows
 and the SQL commit of every row; the directory writes are the workers' job) and reads the
@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from common import ROOT, Stack, load_demo_units, write_xlsx
+from common import ROOT, Stack, load_demo_units, run_per_engine, write_xlsx
 
 N = int(next((a for a in sys.argv[1:] if a.isdigit()), "100000"))
 
@@ -39,4 +39,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_per_engine(main)

@@ -1,6 +1,6 @@
 """The staff list with 100,000 people: time per page (target < 200 ms) and queries per page.
 
-    python bench/staff_list.py [N]
+    python bench/staff_list.py [N] [--engine=sqlite|postgres]
 
 People are bulk-inserted straight into SQL (this measures the list, not the import)."""
 
@@ -11,7 +11,7 @@ import statistics
 import sys
 import time
 
-from common import GIVENS, MIDDLES, POSITIONS, SURNAMES, Stack, load_demo_units
+from common import GIVENS, MIDDLES, POSITIONS, SURNAMES, Stack, load_demo_units, run_per_engine
 
 N = int(next((a for a in sys.argv[1:] if a.isdigit()), "100000"))
 
@@ -73,4 +73,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_per_engine(main)
