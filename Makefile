@@ -44,10 +44,16 @@ lint: venv
 	@$(VENV)/bin/ruff check .
 	@$(VPY) scripts/check_translations.py
 
+# The whole suite runs twice: on SQLite (the embedded default) and on a private PostgreSQL 15 that the
+# session starts in a temp folder (IDM_TEST_DB=postgres, tests/postgres.py). The browser tests are kept in
+# both passes: they cost about 15 s.
 test: deps-test venv messages lint
 	@DJANGO_SETTINGS_MODULE=idm.settings.test $(VPY) manage.py makemigrations --check --dry-run -v 0 \
 		|| (echo "models changed without a migration: run makemigrations"; exit 1)
+	@echo "== tests on SQLite =="
 	@$(VENV)/bin/pytest
+	@echo "== tests on PostgreSQL 15 (private cluster) =="
+	@IDM_TEST_DB=postgres $(VENV)/bin/pytest
 
 clean-dev:
 	rm -rf var/
