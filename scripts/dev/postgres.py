@@ -10,7 +10,8 @@ Durability is off (fsync, synchronous_commit, full_page_writes): nothing here is
     create_database(handle, "idm")
     stop(handle)                     # stops the server and deletes the folder
 
-From a shell: `python scripts/dev/postgres.py [PORT]` starts one, prints its URL and waits for Ctrl-C.
+From a shell: `python scripts/dev/postgres.py [PORT]` starts one, prints its URL and waits for Ctrl-C
+(or SIGTERM).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import atexit
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -127,19 +130,18 @@ def create_database(cluster: Cluster, name: str) -> None:
 
 
 def main() -> None:
-    import sys
-
     port = int(sys.argv[1]) if len(sys.argv) > 1 else None
     t = time.perf_counter()
     cluster = start(port)
     create_database(cluster, "idm")
     print(f"PostgreSQL {cluster.url('idm')} (data in {cluster.directory}, up in {time.perf_counter() - t:.1f} s)")
-    print("Ctrl-C stops it and deletes the folder.", flush=True)
+    print("Ctrl-C (or SIGTERM) stops it and deletes the folder.", flush=True)
+    # SIGTERM (and SIGINT, which a shell's background job ignores) stop it cleanly too
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     try:
         while True:
             time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
     finally:
         stop(cluster)
 
