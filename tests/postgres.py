@@ -49,6 +49,8 @@ def postgres_server():
 if ENGINE == "postgres":
 
     @pytest.fixture(scope="session")
-    def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, postgres_server):
+    def django_db_modify_db_settings(request, postgres_server):
         # pytest-django creates test_idm next to it and drops it at the end
         use_database(postgres_server.url("idm"))
+        # then, as pytest-django's own fixture would, a suffix per xdist worker or tox env
+        request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")
