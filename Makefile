@@ -7,8 +7,9 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt 2>/dev/null | cut -c1-16)
 
-# what the servers and the python-ldap build need; the tests also drive a real browser
-RUN_DEBS := slapd ldap-utils redis-server dovecot-imapd dovecot-lmtpd dovecot-ldap libldap-dev libsasl2-dev gcc python3-dev python3-venv gettext fonts-dejavu-core
+# what the servers and the python-ldap build need (postgresql: a private cluster for the tests, the benchmarks
+# and `make run` against PostgreSQL; no system cluster is used); the tests also drive a real browser
+RUN_DEBS := slapd ldap-utils redis-server postgresql dovecot-imapd dovecot-lmtpd dovecot-ldap libldap-dev libsasl2-dev gcc python3-dev python3-venv gettext fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium openssl
 
 .PHONY: help run test deps-run deps-test venv messages lint clean-dev
@@ -44,10 +45,17 @@ lint: venv
 	@$(VENV)/bin/lint-imports --no-cache
 	@$(VPY) scripts/check_translations.py
 
+# The whole suite runs twice: on SQLite (the embedded default) and on a private PostgreSQL 15 that the
+# session starts in a temp folder (IDM_TEST_DB=postgres, tests/postgres.py). The browser tests are kept in
+# both passes: they cost about 15 s.
 test: deps-test venv messages lint
 	@DJANGO_SETTINGS_MODULE=idm.settings.test $(VPY) manage.py makemigrations --check --dry-run -v 0 \
 		|| (echo "models changed without a migration: run makemigrations"; exit 1)
+	@echo "== tests on SQLite =="
 	@$(VENV)/bin/pytest
+	@echo "== tests on PostgreSQL 15 (private cluster) =="
+	@# the benchmark smoke runs and the make-run test start their own databases: once is enough
+	@IDM_TEST_DB=postgres $(VENV)/bin/pytest --ignore=tests/test_bench_smoke.py --ignore=tests/test_make_run.py
 
 clean-dev:
 	@# as root Dovecot's files may live under /var/tmp (var/dovecot links there): see provisioning/mailserver.py

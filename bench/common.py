@@ -1,5 +1,10 @@
-"""Shared set-up for the benchmarks: a fresh private slapd and SQLite database in a temp folder,
-Django configured to use them. Nothing here touches the development stack in var/.
+"""Shared set-up for the benchmarks: a fresh private slapd and database in a temp folder, Django
+configured to use them. Nothing here touches the development stack in var/.
+
+Every benchmark prints its figure on SQLite and on PostgreSQL: run without `--engine=`, a script
+runs itself once per engine, each in a fresh process (Django is configured once per process);
+`--engine=sqlite` or `--engine=postgres` runs one. PostgreSQL is a private cluster from
+scripts/dev/postgres.py (loopback, fsync off).
 
 Every script in bench/ takes `--smoke` (or IDM_BENCH_SMOKE=1): the same run at a tiny size, which
 `make test` does for each of them (tests/test_bench_smoke.py) so none can rot. Each ends by printing
@@ -38,16 +43,38 @@ def size(default: int, smoke: int) -> int:
 
 POSITIONS = ["Chuyên viên", "Chuyên viên chính", "Trưởng phòng", "Phó Trưởng phòng", "Cán sự", "Kế toán"]
 
+ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL 15 (private cluster, fsync off)"}
+
+
+def engine() -> str | None:
+    chosen = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--engine=")), None)
+    if chosen is not None and chosen not in ENGINES:
+        raise SystemExit(f"--engine={chosen}: one of {', '.join(ENGINES)}")
+    return chosen
+
+
+def run_per_engine(main) -> None:
+    """main() in this process when --engine= is given; otherwise this script once per engine."""
+    if engine():
+        main()
+        return
+    for name, label in ENGINES.items():
+        print(f"== {label} ==", flush=True)
+        r = subprocess.run([sys.executable, sys.argv[0], *sys.argv[1:], f"--engine={name}"])
+        if r.returncode:
+            raise SystemExit(r.returncode)
+
 
 class Stack:
-    """slapd + SQLite, and with `worker=True` a private Redis and a Celery worker thread: the
-    outbox is then applied while the import goes on, exactly as in production."""
+    """slapd + the database of --engine (SQLite by default), and with `worker=True` a private Redis
+    and a Celery worker thread: the outbox is then applied while the import goes on, exactly as in
+    production."""
 
     def __init__(self, nosync: bool, worker: bool = False):
         # a terminated benchmark (a timed-out smoke run) still stops its servers: close() runs in `finally`
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self.tmp = Path(tempfile.mkdtemp(prefix="idm-bench-"))
-        self.redis = self.worker = self.proc = self.slapd_cfg = None
+        self.redis = self.worker = self.proc = self.slapd_cfg = self.pg = None
         try:
             self._start(nosync, worker)
         except BaseException:
@@ -57,6 +84,13 @@ class Stack:
     def _start(self, nosync: bool, worker: bool) -> None:
         from scripts.dev import slapd
 
+        db_url = f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+        if engine() == "postgres":
+            from scripts.dev import postgres
+
+            self.pg = postgres.start()
+            postgres.create_database(self.pg, "bench")
+            db_url = self.pg.url("bench")
         redis_url = "redis://127.0.0.1:1/0"
         if worker:
             port = slapd.free_port()
@@ -73,7 +107,7 @@ class Stack:
         self.proc = slapd.start(self.slapd_cfg)
         os.environ.update(
             DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_VAR_DIR=str(self.tmp),
-            IDM_DATABASE_URL=f"sqlite:///{self.tmp / 'bench.sqlite3'}", IDM_LDAP_URL=self.slapd_cfg.url,
+            IDM_DATABASE_URL=db_url, IDM_LDAP_URL=self.slapd_cfg.url,
             IDM_LDAP_BASE_DN=self.slapd_cfg.base_dn, IDM_LDAP_BIND_DN=self.slapd_cfg.idm_dn,
             IDM_LDAP_BIND_PASSWORD=self.slapd_cfg.idm_password, IDM_REDIS_URL=redis_url,
             IDM_LOG_LEVEL="ERROR")
@@ -107,6 +141,13 @@ class Stack:
             self.redis.terminate()
         if self.proc is not None:
             slapd.stop(self.proc)
+        if self.pg is not None:
+            from django.db import connections
+
+            from scripts.dev import postgres
+
+            connections.close_all()
+            postgres.stop(self.pg)
         if self.slapd_cfg is not None:
             shutil.rmtree(self.slapd_cfg.directory, ignore_errors=True)
         shutil.rmtree(self.tmp, ignore_errors=True)

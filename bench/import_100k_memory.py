@@ -1,6 +1,6 @@
 """Peak memory of the importing process for a 100,000-row XLSX (target < 300 MB).
 
-    python bench/import_100k_memory.py [N] [--smoke]
+    python bench/import_100k_memory.py [N] [--smoke] [--engine=sqlite|postgres]
 
 Runs `manage.py import_staff FILE --no-directory` in a child process (validation, preview rows
 and the SQL commit of every row; the directory writes are the workers' job) and reads the
@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from common import ROOT, Stack, load_demo_units, size, write_xlsx
+from common import ROOT, Stack, load_demo_units, run_per_engine, size, write_xlsx
 
 N = size(100000, smoke=50)
 
@@ -41,4 +41,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_per_engine(main)

@@ -2,7 +2,7 @@
 with its mail attributes), against `ldapadd` of an LDIF of the same entries into a fresh slapd of
 the same configuration. Prints both throughputs and their ratio.
 
-    python bench/import_10k.py [N] [--nosync] [--smoke]
+    python bench/import_10k.py [N] [--nosync] [--smoke] [--engine=sqlite|postgres]
 
 The default slapd configuration is the one `make run` uses (olcDbNoSync FALSE: fsync per write,
 as in production); --nosync measures the throw-away configuration the tests use."""
@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from common import Stack, load_demo_units, size, write_xlsx
+from common import Stack, load_demo_units, run_per_engine, size, write_xlsx
 
 N = size(10000, smoke=20)
 NOSYNC = "--nosync" in sys.argv
@@ -91,4 +91,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_per_engine(main)

@@ -1,6 +1,6 @@
 """The staff list with 100,000 people: time per page (target < 200 ms) and queries per page.
 
-    python bench/staff_list.py [N] [--smoke]
+    python bench/staff_list.py [N] [--smoke] [--engine=sqlite|postgres]
 
 People are bulk-inserted straight into SQL (this measures the list, not the import)."""
 
@@ -10,7 +10,7 @@ import random
 import statistics
 import time
 
-from common import GIVENS, MIDDLES, POSITIONS, SURNAMES, Stack, load_demo_units, size
+from common import GIVENS, MIDDLES, POSITIONS, SURNAMES, Stack, load_demo_units, run_per_engine, size
 
 N = size(100000, smoke=300)
 
@@ -76,4 +76,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_per_engine(main)

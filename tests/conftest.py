@@ -20,6 +20,8 @@ from scripts.dev import dovecot as mailserver
 from scripts.dev import ldap_testing as testing
 from scripts.dev import slapd
 
+pytest_plugins = ["tests.postgres"]  # IDM_TEST_DB=postgres: the suite on a private PostgreSQL
+
 
 def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 10) -> None:
     import socket

@@ -75,9 +75,11 @@ def test_collisions_get_2_3_and_reserved_names_are_skipped():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_onboarding_of_the_same_name_never_collides():
+    # IN-02: 20 threads, each with its own connection. On PostgreSQL (make test's second pass) they
+    # really overlap and race on the unique index; SQLite serialises their write transactions.
     unit = factories.unit(factories.province(), "000.00.01.H45", "Sở Tài chính")
     errors, uids = [], []
-    barrier = threading.Barrier(10)
+    barrier = threading.Barrier(20)
 
     def onboard(i):
         from django.db import connection
@@ -91,11 +93,11 @@ def test_concurrent_onboarding_of_the_same_name_never_collides():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=onboard, args=(i,)) for i in range(10)]
+    threads = [threading.Thread(target=onboard, args=(i,)) for i in range(20)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert sorted(uids) == sorted(["hoangnt"] + [f"hoangnt{i}" for i in range(2, 11)])
-    assert Person.objects.count() == 10
+    assert sorted(uids) == sorted(["hoangnt"] + [f"hoangnt{i}" for i in range(2, 21)])
+    assert Person.objects.count() == 20

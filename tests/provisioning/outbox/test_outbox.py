@@ -78,7 +78,8 @@ def test_changes_made_while_the_directory_is_down_arrive_once_it_is_back(stack):
 @pytest.mark.django_db
 def test_a_permanent_error_fails_the_change_with_a_readable_reason():
     p = factories.province()
-    Unit.objects.filter(pk=p.pk).update(name="bad\x00name")  # bypasses the service on purpose
+    # bypasses the service on purpose; ESC, not NUL: PostgreSQL cannot store NUL in text at all
+    Unit.objects.filter(pk=p.pk).update(name="bad\x1bname")
     outbox.directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=[p.pk])
     result = outbox.directory_changes_drain()
     assert result.failed >= 1
