@@ -12,6 +12,7 @@ from provisioning.approvals.models import QuotaRequest
 from provisioning.approvals.services import may_decide, quota_request_create, quota_request_decide
 from provisioning.mailboxes.services import effective_quota_mb
 from provisioning.people.models import Person
+from provisioning.units.selectors import unit_paths
 
 
 @require_http_methods(["POST"])
@@ -65,6 +66,9 @@ def quota_requests(request):
             messages.success(request, _("The decision was recorded."))
         return redirect("provisioning:quota_requests")
     rows = []
+    pending = list(pending)
+    paths = unit_paths({r.person.unit_id: r.person.unit for r in pending}.values())
     for r in pending:
-        rows.append({"r": r, "current": effective_quota_mb(r.person), "may_decide": may_decide(request.user, r)})
+        rows.append({"r": r, "current": effective_quota_mb(r.person), "may_decide": may_decide(request.user, r),
+                     "unit_label": paths[r.person.unit_id]})
     return render(request, "provisioning/quota_requests.html", {"rows": rows})
