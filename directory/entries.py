@@ -5,7 +5,7 @@ One mapping between our fields and LDAP attributes lives here; nothing else know
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PERSON_CLASSES = ("top", "person", "organizationalPerson", "inetOrgPerson", "vnCivilServant")
 MAIL_CLASS = "PostfixBookMailAccount"
@@ -40,6 +40,7 @@ class PersonEntry:
     family_name: str
     given_name: str
     middle_name: str = ""
+    given_first: bool = False  # H'Linh Niê rather than Niê H'Linh
     employee_code: str = ""
     category: str = ""
     position: str = ""
@@ -53,7 +54,9 @@ class PersonEntry:
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+        parts = (self.given_name, self.middle_name, self.family_name) if self.given_first else \
+            (self.family_name, self.middle_name, self.given_name)
+        return " ".join(p for p in parts if p)
 
     def object_classes(self) -> tuple[str, ...]:
         return PERSON_CLASSES + ((MAIL_CLASS,) if self.mail else ())
@@ -83,11 +86,16 @@ class PersonEntry:
     @classmethod
     def from_attrs(cls, attrs: dict) -> PersonEntry:
         quota = _one(attrs, "mailQuota")
+        family, middle, given = _one(attrs, "sn"), _one(attrs, "vnMiddleName"), _one(attrs, "givenName")
+        given_first = cls(uid="", family_name=family, middle_name=middle, given_name=given, given_first=True)
         return cls(
             uid=_one(attrs, "uid"),
-            family_name=_one(attrs, "sn"),
-            given_name=_one(attrs, "givenName"),
-            middle_name=_one(attrs, "vnMiddleName"),
+            family_name=family,
+            given_name=given,
+            middle_name=middle,
+            # the order is not stored apart: displayName written given-first says it
+            given_first=(_one(attrs, "displayName") == given_first.full_name
+                         and given_first.full_name != replace(given_first, given_first=False).full_name),
             employee_code=_one(attrs, "employeeNumber"),
             category=_one(attrs, "employeeType"),
             position=_one(attrs, "title"),

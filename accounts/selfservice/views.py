@@ -14,6 +14,7 @@ from directory.errors import DirectoryUnavailable
 from provisioning.mailboxes.models import MailboxUsage
 from provisioning.mailboxes.services import effective_quota_mb
 from provisioning.people.models import Person
+from provisioning.units.selectors import unit_paths
 
 
 @require_GET
@@ -27,7 +28,9 @@ def my_account(request):
              if person else None)
 
     return render(request, "provisioning/my_account.html", {
-        "person": person, "usage": usage, "quota_mb": effective_quota_mb(person) if person else None,
+        "person": person, "usage": usage,
+        "unit_label": unit_paths([person.unit])[person.unit_id] if person else "",
+        "quota_mb": effective_quota_mb(person) if person else None,
         "requests": person.quota_requests.all()[:5] if person else []})
 
 

@@ -11,7 +11,7 @@ from accounts.scopes import has_role, within
 from provisioning.approvals.models import QuotaRequest
 from provisioning.approvals.services import may_decide, quota_request_create, quota_request_decide
 from provisioning.people.models import Person
-from provisioning.units.selectors import mail_policies
+from provisioning.units.selectors import mail_policies, unit_paths
 
 
 @require_http_methods(["POST"])
@@ -64,7 +64,9 @@ def quota_requests(request):
         else:
             messages.success(request, _("The decision was recorded."))
         return redirect("provisioning:quota_requests")
+    pending = list(pending)
     policy = mail_policies()  # every unit once, instead of each row's ancestors (N+1)
+    paths = unit_paths({r.person.unit_id: r.person.unit for r in pending}.values())
     rows = [{"r": r, "current": r.person.quota_mb or policy(r.person.unit_id).quota_for(r.person.category),
-             "may_decide": may_decide(request.user, r)} for r in pending]
+             "may_decide": may_decide(request.user, r), "unit_label": paths[r.person.unit_id]} for r in pending]
     return render(request, "provisioning/quota_requests.html", {"rows": rows})

@@ -20,6 +20,21 @@ class NamingRule(models.TextChoices):
     GIVEN_DOT_FAMILY = "given_dot_family", _("given name . family name (hoang.nguyen)")
 
 
+class NameOrder(models.TextChoices):
+    """How a name is written out. Kinh names put the family name first (Nguyễn Văn An); many
+    Ê Đê, Jrai and other names put it last (H'Linh Niê). Addresses do not depend on it."""
+
+    FAMILY_FIRST = "family_first", _("family name first (Nguyễn Văn An)")
+    GIVEN_FIRST = "given_first", _("given name first (H'Linh Niê)")
+
+
+def display_name(family: str, middle: str, given: str, order: str = NameOrder.FAMILY_FIRST) -> str:
+    """The name as the person writes it: the one function every page, letter and directory
+    entry uses."""
+    parts = (given, middle, family) if order == NameOrder.GIVEN_FIRST else (family, middle, given)
+    return " ".join(p for p in parts if p)
+
+
 UID_MAX = 32
 # never handed out: they collide with service names or read as official roles
 RESERVED = {"admin", "administrator", "root", "superadmin", "postmaster", "hostmaster", "webmaster", "abuse",

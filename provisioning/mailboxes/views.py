@@ -27,7 +27,7 @@ from provisioning.mailboxes.services import functional_create, functional_set_de
 from provisioning.mailboxes.usage_import import import_usage
 from provisioning.people.models import PersonStatus
 from provisioning.units.models import Unit
-from provisioning.units.selectors import unit_managed_by
+from provisioning.units.selectors import label_units, unit_choices, unit_managed_by
 
 
 @require_GET
@@ -59,13 +59,14 @@ def mailbox_list(request):
     if fmt in ("csv", "xlsx"):
         return _export(qs, fmt, day)
     paths = role_units(request.user, Role.IT_LEAD)
-    units = Unit.objects.order_by("path").only("code", "name", "depth")
+    units = Unit.objects.only("code", "name", "path")
     if paths is not None:
         units = within(units, request.user, Role.IT_LEAD, "path")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    page.object_list = list(_with_quota(page.object_list))
+    choices = unit_choices(units)
+    page.object_list = label_units(_with_quota(page.object_list), known=[u for u, _label in choices])
     return render(request, "provisioning/mailbox_list.html", {
-        "page": page, "day": day, "units": units,
+        "page": page, "day": day, "units": choices,
         "statuses": PersonStatus.choices, "sort": sort, "activity": activity, "unit": unit_code, "status": status,
         "query_string": request.GET.urlencode()})
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from directory import bulk, gateway
 from directory.entries import PersonEntry
 from directory.errors import DirectoryError
+from provisioning.common.naming import NameOrder
 from provisioning.people.models import MailAddress, Person, PersonStatus, has_mailbox
 from provisioning.units.selectors import MailPolicy, mail_policies, unit_mail_policy
 
@@ -24,7 +25,8 @@ def person_entry(person: Person, aliases: list[str] | None = None,
     quota_mb = person.quota_mb or policy.quota_for(person.category)
     return PersonEntry(
         uid=person.uid, family_name=person.family_name, middle_name=person.middle_name,
-        given_name=person.given_name, employee_code=person.employee_code, category=person.category,
+        given_name=person.given_name, given_first=person.name_order == NameOrder.GIVEN_FIRST,
+        employee_code=person.employee_code, category=person.category,
         position=person.position, unit_code=person.unit.code, status=person.status,
         mail=person.mail if mailbox else "",
         mail_enabled=mailbox and person.status == PersonStatus.ACTIVE,

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from provisioning.common.naming import NameOrder
 from provisioning.people.models import Person, PersonCategory, PersonStatus
+from provisioning.units.forms import unit_picker
 
 
 class PersonForm(forms.Form):
@@ -13,6 +15,10 @@ class PersonForm(forms.Form):
     family_name = forms.CharField(label=_("Family name"), max_length=64)
     middle_name = forms.CharField(label=_("Middle name"), max_length=128, required=False)
     given_name = forms.CharField(label=_("Given name"), max_length=64)
+    name_order = forms.ChoiceField(label=_("Name order"), choices=NameOrder.choices, initial=NameOrder.FAMILY_FIRST,
+                                   required=False,
+                                   help_text=_("How the name is written out on pages, letters and in the address "
+                                               "book; the address itself does not change."))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     position = forms.CharField(label=_("Position"), max_length=255, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=PersonCategory.choices)
@@ -26,7 +32,7 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        unit_picker(self.fields["unit"], units)
 
 
 class FilterForm(forms.Form):

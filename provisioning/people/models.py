@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from provisioning.common import naming
 from provisioning.common.collation import name_key
+from provisioning.common.naming import NameOrder, display_name
 from provisioning.units.models import Unit
 
 
@@ -30,6 +31,8 @@ class Person(models.Model):
     family_name = models.CharField(_("family name"), max_length=64)
     middle_name = models.CharField(_("middle name"), max_length=128, blank=True)
     given_name = models.CharField(_("given name"), max_length=64)
+    name_order = models.CharField(_("name order"), max_length=16, choices=NameOrder.choices,
+                                  default=NameOrder.FAMILY_FIRST)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people")
     position = models.CharField(_("position"), max_length=255, blank=True)
     category = models.CharField(_("category"), max_length=16, choices=PersonCategory.choices,
@@ -78,7 +81,7 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+        return display_name(self.family_name, self.middle_name, self.given_name, self.name_order)
 
     def searchable(self) -> str:
         return naming.search_text(family=self.family_name, middle=self.middle_name, given=self.given_name,

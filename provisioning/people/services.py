@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from provisioning.audit.services import audit_record, snapshot
 from provisioning.common import naming, protect
+from provisioning.common.naming import NameOrder
 from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many
 from provisioning.people import validation
@@ -21,12 +22,13 @@ from provisioning.people.models import MailAddress, Person, PersonStatus
 from provisioning.units.models import Unit
 from provisioning.units.selectors import unit_resolved_settings
 
-PERSON_FIELDS = ("uid", "employee_code", "family_name", "middle_name", "given_name", "unit", "position",
+PERSON_FIELDS = ("uid", "employee_code", "family_name", "middle_name", "given_name", "name_order", "unit", "position",
                  "category", "status", "mail", "personal_email", "phone", "senior", "left_on", "mailbox_kept_until",
                  "mailbox_decision", "quota_mb")
 
 
-HR_FIELDS = ("family_name", "middle_name", "given_name", "position", "category", "personal_email", "phone", "senior")
+HR_FIELDS = ("family_name", "middle_name", "given_name", "name_order", "position", "category", "personal_email",
+             "phone", "senior")
 
 
 MAILBOX_FIELDS = ("mailbox_decision",)
@@ -76,7 +78,8 @@ def new_person(*, unit: Unit, values: dict, status: str, warnings: list | None, 
     person = Person(
         uid=uid, unit=unit, status=status, mail=address or None,
         employee_code=values["employee_code"], family_name=values["family_name"],
-        middle_name=values["middle_name"], given_name=values["given_name"], position=values["position"],
+        middle_name=values["middle_name"], given_name=values["given_name"],
+        name_order=values.get("name_order") or NameOrder.FAMILY_FIRST, position=values["position"],
         category=values["category"], personal_email=values.get("personal_email", ""),
         phone=values.get("phone", ""), citizen_id_encrypted=protect.encrypt(citizen_id),
         citizen_id_digest=protect.digest(citizen_id), senior=values.get("senior", looks_senior(values["position"])),
@@ -134,12 +137,14 @@ def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus
 @transaction.atomic
 def person_onboard(*, actor, unit: Unit, family: str, middle: str, given: str, employee_code: str,
                    position: str = "", category: str = "cong_chuc", status: str = PersonStatus.STAGED,
-                   personal_email: str = "", phone: str = "", citizen_id: str = "") -> Person:
+                   personal_email: str = "", phone: str = "", citizen_id: str = "",
+                   name_order: str = NameOrder.FAMILY_FIRST) -> Person:
     """Onboard one person: check every field, give them a uid and an official address from
     their unit's rule and domain, and queue their directory entry."""
     checked = validation.person({"employee_code": employee_code, "family_name": family, "middle_name": middle,
-                                 "given_name": given, "position": position, "category": category,
-                                 "personal_email": personal_email, "phone": phone, "citizen_id": citizen_id})
+                                 "given_name": given, "name_order": name_order, "position": position,
+                                 "category": category, "personal_email": personal_email, "phone": phone,
+                                 "citizen_id": citizen_id})
     _raise_if(checked)
     return person_create(actor=actor, unit=unit, values=checked.values, status=status, warnings=checked.warnings)
 

@@ -123,6 +123,15 @@ def category(c: Checked, value: str | None) -> str:
     return found
 
 
+def name_order(c: Checked, value: str | None) -> str:
+    if not value:
+        return naming.NameOrder.FAMILY_FIRST
+    if value not in naming.NameOrder.values:
+        c.error("name_order", _("Choose family name first or given name first."))
+        return ""
+    return value
+
+
 def person(raw: dict) -> Checked:
     """Check one person's fields (already mapped to our field names). The unit is resolved by
     the caller. Names: explicit family/middle/given win; otherwise the full name is split."""
@@ -139,6 +148,7 @@ def person(raw: dict) -> Checked:
     v["given_name"] = text(c, "given_name", given, required="full_name" not in c.errors, is_name=True)
     if v["given_name"] and not naming.ascii_word(v["given_name"]):
         c.error("given_name", _("The given name has no letter that can be written in an address."))
+    v["name_order"] = name_order(c, raw.get("name_order"))
     v["position"] = text(c, "position", raw.get("position"))
     v["category"] = category(c, raw.get("category"))
     v["personal_email"] = email(c, raw.get("personal_email"))

@@ -23,7 +23,7 @@ from provisioning.people.forms import PersonForm
 from provisioning.people.models import PersonStatus
 from provisioning.people.selectors import SORTS, directory_state, filtered_people, people_for_hr, person_for_hr
 from provisioning.people.services import person_onboard, person_set_status, person_transfer, person_update
-from provisioning.units.selectors import unit_ancestors, units_for_hr
+from provisioning.units.selectors import label_units, unit_ancestors, unit_choices, unit_paths, units_for_hr
 
 EXPORT_COLUMNS = ["uid", "employee_code", "full_name", "unit", "unit_code", "position", "category", "status", "mail"]
 
@@ -35,9 +35,11 @@ def people_list(request):
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return _export(qs, fmt)
-    page = Paginator(qs.only("pk", "uid", "employee_code", "family_name", "middle_name", "given_name", "position",
-                             "status", "mail", "unit__name", "unit__code"), 50).get_page(request.GET.get("page"))
-    units = units_for_hr(request.user).order_by("path").only("code", "name", "depth")
+    page = Paginator(qs.only("pk", "uid", "employee_code", "family_name", "middle_name", "given_name", "name_order",
+                             "position", "status", "mail", "unit__name", "unit__code", "unit__path"),
+                     50).get_page(request.GET.get("page"))
+    units = unit_choices(units_for_hr(request.user).only("code", "name", "path"))
+    page.object_list = label_units(page.object_list, known=[u for u, _label in units])
     sort = request.GET.get("sort", "") if request.GET.get("sort", "").removeprefix("-") in SORTS else "name"
     return render(request, "provisioning/people_list.html", {
         "form": form, "page": page, "units": units, "statuses": PersonStatus.choices,
@@ -74,8 +76,8 @@ def person_new(request):
         try:
             person = person_onboard(
                 actor=request.user, unit=d["unit"], family=d["family_name"], middle=d["middle_name"],
-                given=d["given_name"], employee_code=d["employee_code"], position=d["position"],
-                category=d["category"], personal_email=d["personal_email"], phone=d["phone"],
+                given=d["given_name"], name_order=d["name_order"], employee_code=d["employee_code"],
+                position=d["position"], category=d["category"], personal_email=d["personal_email"], phone=d["phone"],
                 citizen_id=d["citizen_id"])
             if d.get("mailbox_decision"):
                 person = person_update(actor=request.user, person=person, mailbox_decision=d["mailbox_decision"])
@@ -105,7 +107,8 @@ def person_detail(request, pk: int):
         "sync": directory_state(person),
         "audit": AuditEntry.objects.filter(target_type="person", target_id=str(person.pk))[:50],
         "activation": ActivationCode.objects.filter(person=person).first(),
-        "units": units_for_hr(request.user).order_by("path").only("pk", "name", "code", "depth"),
+        "unit_label": unit_paths([person.unit])[person.unit_id],
+        "units": unit_choices(units_for_hr(request.user).only("pk", "name", "code", "path")),
         "has_cid": bool(person.citizen_id_encrypted),
     })
 
@@ -116,13 +119,16 @@ def person_edit(request, pk: int):
     person = person_for_hr(request.user, pk)
     units = units_for_hr(request.user).order_by("path")
     initial = {f: getattr(person, f) for f in ("employee_code", "family_name", "middle_name", "given_name",
-                                               "position", "category", "personal_email", "phone", "mailbox_decision")}
+                                               "name_order", "position", "category", "personal_email", "phone",
+                                               "mailbox_decision")}
     form = PersonForm(request.POST or None, units=units, initial=initial | {"unit": person.unit})
     form.fields["employee_code"].disabled = True
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        changes = {f: d[f] for f in ("family_name", "middle_name", "given_name", "position", "category",
+        changes = {f: d[f] for f in ("family_name", "middle_name", "given_name", "name_order", "position", "category",
                                      "personal_email", "phone", "mailbox_decision")} | {"unit": d["unit"]}
+        if not d["name_order"]:
+            del changes["name_order"]  # not sent: keep the person's
         if d["citizen_id"]:
             changes["citizen_id"] = d["citizen_id"]
         try:

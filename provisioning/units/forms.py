@@ -6,6 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from provisioning.common.naming import NamingRule
 from provisioning.people.models import PersonCategory
 from provisioning.units.models import UnitKind
+from provisioning.units.selectors import unit_choices
+
+
+def unit_picker(field: forms.ModelChoiceField, units) -> None:
+    """Let a unit field offer `units` by their paths ("Sở Y tế › Văn phòng Sở"), with a search box
+    (idm.js) in front of it; the queryset still decides what is valid."""
+    field.queryset = units
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = empty + [(u.pk, label) for u, label in unit_choices(units)]
+    field.widget.attrs["data-unit-picker"] = _("Type to find a unit")
 
 
 class UnitForm(forms.Form):
@@ -39,7 +49,7 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents
+        unit_picker(self.fields["parent"], parents)
 
 
     def clean_category_quotas(self):

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
 from accounts.scopes import role_units, within
-from provisioning.common.naming import NamingRule
+from provisioning.common.naming import NamingRule, fold
 from provisioning.units.models import Unit, UnitVersion
 
 DEFAULT_NAMING_RULE = NamingRule.GIVEN_INITIALS
@@ -121,3 +121,43 @@ def unit_managed_by(user, unit: Unit) -> bool:
     """HR officers manage the units of their subtrees; the superadmin every unit."""
     paths = role_units(user, Role.HR_ADMIN)
     return paths is None or any(unit.path.startswith(p) for p in paths)
+
+
+PATH_SEPARATOR = " › "
+
+
+def unit_paths(units, known=()) -> dict[int, str]:
+    """unit id -> "Sở Y tế › Văn phòng Sở": the unit's name after its ancestors' (the province at
+    the top is left out: everyone is in it), so the six "Văn phòng Sở" can be told apart. One
+    query for the ancestors of all the units at once, none when they are among `units` or the
+    units already `known` (a page's unit picker, say)."""
+    units = list(units)
+    names = {u.pk: u.name for u in [*known, *units]}
+    missing = {a for u in units for a in u.ancestor_ids[1:]} - names.keys()
+    if missing:
+        names.update(Unit.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return {u.pk: PATH_SEPARATOR.join([names[a] for a in u.ancestor_ids[1:] if a in names] + [u.name])
+            for u in units}
+
+
+def unit_choices(units) -> list[tuple[Unit, str]]:
+    """(unit, label) for a unit picker: labels are paths (unit_paths), the rare two equal paths
+    told apart by their codes, in the order of the labels so a unit sits under its parent. Two
+    queries at most."""
+    units = list(units)
+    paths = unit_paths(units)
+    seen: dict[str, int] = {}
+    for u in units:
+        seen[paths[u.pk]] = seen.get(paths[u.pk], 0) + 1
+    labelled = [(u, paths[u.pk] if seen[paths[u.pk]] == 1 else f"{paths[u.pk]} ({u.code})") for u in units]
+    return sorted(labelled, key=lambda pair: (fold(pair[1]), pair[1]))
+
+
+def label_units(objects, unit=lambda o: o.unit, known=()) -> list:
+    """Give each object of a list (people, requests...) a `unit_label`: its unit's path. One
+    query for the whole list at most (see unit_paths)."""
+    objects = list(objects)
+    paths = unit_paths({u.pk: u for u in map(unit, objects)}.values(), known)
+    for o in objects:
+        o.unit_label = paths[unit(o).pk]
+    return objects

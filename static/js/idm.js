@@ -28,3 +28,50 @@ document.addEventListener("change", function (event) {
   }
   setTimeout(poll, 500);
 })();
+
+// The menu is a <details>: folded on a phone, open on a wide screen (CSS shows it there too where
+// the browser allows; this covers the others and a window resized across the line).
+(function () {
+  var menu = document.querySelector("[data-menu]");
+  if (!menu || !window.matchMedia) return;
+  var wide = window.matchMedia("(min-width: 56.01em)");
+  function sync() { menu.open = wide.matches; }
+  sync();
+  if (wide.addEventListener) wide.addEventListener("change", sync);
+})();
+
+// Unit pickers: a search box in front of a long <select> of unit paths ("Sở Y tế › Văn phòng Sở").
+// Typing keeps the units whose words start with the words typed, accents or not ("y te van"
+// finds "Sở Y tế › Văn phòng Sở", as does its code), and selects the first of them. Without
+// this script the <select> is all there is, and it works the same.
+(function () {
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+  function words(s) { return fold(s).split(/[^a-z0-9'.]+/).filter(Boolean); }
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-unit-picker]"), function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "unit-search";
+    box.autocomplete = "off";
+    box.placeholder = select.getAttribute("data-unit-picker") || "";
+    box.setAttribute("aria-label", box.placeholder);
+    if (select.id) box.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(box, select);
+    var items = Array.prototype.map.call(select.options, function (o) {
+      return { option: o, words: words(o.text + " " + o.value) };
+    });
+    box.addEventListener("input", function () {
+      var wanted = words(box.value), first = null;
+      items.forEach(function (item) {
+        item.match = wanted.length === 0 || (item.option.value !== "" && wanted.every(function (w) {
+          return item.words.some(function (x) { return x.indexOf(w) === 0; });
+        }));
+        if (wanted.length && item.match && !first) first = item.option;
+      });
+      if (first) first.selected = true;
+      items.forEach(function (item) { item.option.hidden = !item.match && !item.option.selected; });
+      if (first) select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  });
+})();
