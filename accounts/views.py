@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -15,7 +16,7 @@ from directory.errors import DirectoryUnavailable
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-def login_view(request):
+def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -42,7 +43,7 @@ def _under(paths: list[str], field: str) -> Q:
 
 @require_GET
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """Each user's own overview: figures only for the units their role covers (the province's
     directory queue only for the superadmin and an IT lead of the whole province); for everyone,
     their own account."""

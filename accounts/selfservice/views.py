@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Value, When
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -19,7 +20,7 @@ from provisioning.units.selectors import unit_paths
 
 @require_GET
 @login_required
-def my_account(request):
+def my_account(request: HttpRequest) -> HttpResponse:
     """A staff member's own page: who they are in the directory and their mailbox use."""
     person = Person.objects.select_related("unit").filter(uid=request.user.username).first()
     # the latest day's row; after a transfer to another domain, the current address's row of that day
@@ -37,7 +38,7 @@ def my_account(request):
 @sensitive_post_parameters("password", "password2", "code")
 @csrf_protect
 @never_cache
-def activate_view(request):
+def activate_view(request: HttpRequest) -> HttpResponse:
     """Public: a new person sets their first password with the code from HR."""
     from django.core.exceptions import ValidationError
 

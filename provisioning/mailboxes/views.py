@@ -32,7 +32,7 @@ from provisioning.units.selectors import label_units, unit_choices, unit_managed
 
 @require_GET
 @login_required
-def mailbox_list(request):
+def mailbox_list(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, Role.IT_LEAD):
         raise PermissionDenied
     day = latest_day()
@@ -93,7 +93,7 @@ def _export(qs, fmt: str, day) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def usage_upload(request):
+def usage_upload(request: HttpRequest) -> HttpResponse:
     """IT leads of provinces whose mail runs elsewhere load its usage export (superadmin or an
     IT lead for the whole province: the figures may cover any unit)."""
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +41,7 @@ def _parse_day(text: str | None) -> tuple[dt.date, str | None]:
 
 @require_GET
 @login_required
-def unit_list(request):
+def unit_list(request: HttpRequest) -> HttpResponse:
     day, date_error = _parse_day(request.GET.get("as_of"))
     query = " ".join(request.GET.get("q", "").split())[:100]
     rows = flatten(tree_as_of(day))
@@ -77,7 +77,7 @@ def unit_list(request):
 
 @require_GET
 @login_required
-def unit_detail(request, code: str):
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The tree is public to every signed-in person (the unit list shows it), so every unit page
     opens; its staff (names, user names, positions, status) and the mailbox delegates are shown
     only to the HR officers whose subtree holds the unit, and to the superadmin (AC-02)."""
@@ -106,7 +106,7 @@ def _superadmin(request) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def unit_edit(request, code: str | None = None):
+def unit_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """The superadmin creates units and changes them from an effective date."""
     if not _superadmin(request):
         raise PermissionDenied
