@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
-from accounts.scopes import has_role, role_units, within
+from accounts.scopes import has_role, role_units
 from provisioning.common import spreadsheets
 from provisioning.common.forms import UploadForm
 from provisioning.mailboxes.forms import FunctionalMailboxForm
 from provisioning.mailboxes.models import FunctionalMailbox
-from provisioning.mailboxes.selectors import SORTS, _with_quota, latest_day, mailboxes_for
+from provisioning.mailboxes.selectors import _with_quota, it_lead_units, latest_day, mailboxes_filtered
 from provisioning.mailboxes.services import functional_create, functional_set_delegates
 from provisioning.mailboxes.usage_import import import_usage
 from provisioning.people.models import PersonStatus
@@ -36,39 +33,19 @@ def mailbox_list(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, Role.IT_LEAD):
         raise PermissionDenied
     day = latest_day()
-    qs = mailboxes_for(request.user, day)
-    unit_code = request.GET.get("unit", "")[:35]
-    if unit_code:
-        unit = within(Unit.objects.filter(code=unit_code), request.user, Role.IT_LEAD, "path").first()
-        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
-    status = request.GET.get("status", "")
-    if status in PersonStatus.values:
-        qs = qs.filter(status=status)
-    activity = request.GET.get("activity", "")
-    now = timezone.now()
-    if activity == "never":
-        qs = qs.filter(last_login__isnull=True)
-    elif activity in ("inactive30", "inactive90"):
-        days = 30 if activity == "inactive30" else 90
-        qs = qs.filter(Q(last_login__isnull=True) | Q(last_login__lt=now - dt.timedelta(days=days)))
-    elif activity == "active30":
-        qs = qs.filter(last_login__gte=now - dt.timedelta(days=30))
-    sort = request.GET.get("sort", "name")
-    qs = qs.order_by(*SORTS.get(sort, SORTS["name"]))
+    filters = {k: request.GET.get(k, "") for k in ("unit", "status", "activity", "sort")}
+    qs = mailboxes_filtered(request.user, day, unit_code=filters["unit"][:35], status=filters["status"],
+                            activity=filters["activity"], sort=filters["sort"] or "name")
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return _export(qs, fmt, day)
-    paths = role_units(request.user, Role.IT_LEAD)
-    units = Unit.objects.only("code", "name", "path")
-    if paths is not None:
-        units = within(units, request.user, Role.IT_LEAD, "path")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    choices = unit_choices(units)
+    choices = unit_choices(it_lead_units(request.user))
     page.object_list = label_units(_with_quota(page.object_list), known=[u for u, _label in choices])
     return render(request, "provisioning/mailbox_list.html", {
-        "page": page, "day": day, "units": choices,
-        "statuses": PersonStatus.choices, "sort": sort, "activity": activity, "unit": unit_code, "status": status,
-        "query_string": request.GET.urlencode()})
+        "page": page, "day": day, "units": choices, "statuses": PersonStatus.choices,
+        "sort": filters["sort"] or "name", "activity": filters["activity"], "unit": filters["unit"][:35],
+        "status": filters["status"], "query_string": request.GET.urlencode()})
 
 
 def _export(qs, fmt: str, day) -> HttpResponse:
