@@ -257,6 +257,8 @@ def test_the_batch_lifecycle_is_audited_with_who_uploaded_and_who_committed(tree
     assert set(AuditEntry.objects.filter(action="person.onboarded").values_list("actor", flat=True)) == {committer.pk}
 
 
+# the import task runs eagerly here; the directory changes it enqueues are published by name and stay pending
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_the_import_page_commits_as_the_officer_who_pressed_the_button(client, tree,
                                                                       django_capture_on_commit_callbacks):
     from accounts.models import User
