@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from provisioning.people.models import Person
+from provisioning.units.forms import unit_picker
 
 
 class RoleFilterForm(forms.Form):
@@ -37,7 +38,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, units, people, candidates, roles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        unit_picker(self.fields["unit"], units)  # paths ("Sở Y tế › Văn phòng Sở") and type-to-find
         self.fields["person"].queryset = people
         field = self.fields["person"]
         field.widget.choices = [("", field.empty_label)] + [(p.pk, field.label_from_instance(p)) for p in candidates]

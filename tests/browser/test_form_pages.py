@@ -242,3 +242,26 @@ def test_province_it_lead_loads_usage_from_another_mail_system(live_server, page
     page.wait_for_selector("text=hộp thư đã nạp")
     assert "nobody@quangtri.gov.vn" in page.locator("table").inner_text()  # the rejected row, with its reason
     assert MailboxUsage.objects.get(address=finance["staff"].mail, source="import").bytes_used == 1572864
+
+
+def test_hr_officer_grants_a_role_and_revokes_it(live_server, page, finance):
+    base = live_server.url
+    staff, unit = finance["staff"], finance["unit"]
+    login(page, base, finance["hr"].uid)
+    page.goto(f"{base}/accounts/roles/?who={staff.uid}")
+    page.select_option("#id_person", str(staff.pk))
+    page.select_option("#id_role", Role.UNIT_HEAD)
+    page.select_option("#id_unit", str(unit.pk))
+    assert page.locator(f"#id_unit option[value='{unit.pk}']").inner_text() == "Sở Tài chính"
+    page.fill("#id_reason", "Quyết định 12/QĐ-STC")
+    page.click("form[action*='grant'] button.primary")
+    page.wait_for_selector("ul.messages")
+    assignment = RoleAssignment.objects.get(person=staff, role=Role.UNIT_HEAD, unit=unit)
+
+    page.goto(f"{base}/accounts/roles/?q={staff.uid}")
+    page.click(f"a[href$='/roles/{assignment.pk}/revoke/']")
+    page.fill("#id_reason", "Hết nhiệm kỳ")
+    page.click("button.primary")
+    page.wait_for_selector("ul.messages")
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+

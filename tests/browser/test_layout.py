@@ -60,10 +60,10 @@ def _pages(who: str, c: dict) -> list[str]:
     if who == "superadmin":
         return common + ["/units/new/", f"/units/{c['syt'].code}/edit/", "/people/", f"/people/{c['staff'].pk}/",
                          "/people/new/", f"/people/{c['staff'].pk}/edit/", "/imports/", f"/imports/{c['batch'].pk}/",
-                         "/mailboxes/", "/mailboxes/usage-import/"]
+                         "/mailboxes/", "/mailboxes/usage-import/", "/accounts/roles/"]
     if who == "hr":
         return common + ["/people/", f"/people/{c['staff'].pk}/", "/people/new/", f"/people/{c['staff'].pk}/edit/",
-                         "/imports/"]
+                         "/imports/", "/accounts/roles/"]
     return common + ["/mailboxes/", "/mailboxes/usage-import/", "/quota-requests/"]
 
 
