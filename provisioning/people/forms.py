@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from provisioning.common.naming import NameOrder
@@ -40,3 +44,86 @@ class FilterForm(forms.Form):
     unit = forms.CharField(required=False, max_length=35)
     status = forms.ChoiceField(required=False, choices=[("", "")] + list(PersonStatus.choices))
     sort = forms.CharField(required=False, max_length=10)
+
+
+BACKDATE_DAYS = 90  # a late report of a departure, not a rewrite of last year
+
+
+class LifecycleForm(forms.Form):
+    """Confirming one lifecycle step: from which day, and why (both kept in the person's history).
+    The step takes effect when confirmed; nothing can be scheduled for a later day yet."""
+
+    effective_on = forms.DateField(label=_("Effective date"),
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason_required = ""  # the message when a reason is required and missing
+
+    def __init__(self, *args, person, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["effective_on"].initial = timezone.localdate
+        self.fields["effective_on"].help_text = gettext(
+            "Today or up to %(days)s days back. The change takes effect as soon as you confirm; a later day "
+            "cannot be scheduled yet.") % {"days": BACKDATE_DAYS}
+        if self.reason_required:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = self.reason_required
+
+    def clean_effective_on(self) -> dt.date:
+        day = self.cleaned_data["effective_on"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError(_("A change cannot be scheduled for a later day yet: choose today, or "
+                                          "come back on that day."))
+        if day < today - dt.timedelta(days=BACKDATE_DAYS):
+            raise forms.ValidationError(gettext("At most %(days)s days back.") % {"days": BACKDATE_DAYS})
+        return day
+
+
+class SuspendForm(LifecycleForm):
+    reason_required = _("Give the reason for the suspension; it is kept in the person's history.")
+
+
+class ReinstateForm(LifecycleForm):
+    pass
+
+
+class LeaveForm(LifecycleForm):
+    reason_required = _("Give the reason for leaving (retirement, resignation, transfer out of the "
+                        "province...); it is kept in the person's history.")
+
+
+class RehireForm(LifecycleForm):
+    pass
+
+
+class TransferForm(LifecycleForm):
+    """A transfer names the new unit and the position there: the old title is kept only when asked."""
+
+    unit = forms.ModelChoiceField(label=_("New unit"), queryset=None)
+    position = forms.CharField(label=_("Position in the new unit"), max_length=255, required=False)
+    keep_position = forms.BooleanField(required=False)
+    field_order = ["unit", "position", "keep_position", "effective_on", "reason"]
+
+    def __init__(self, *args, person, units=None, **kwargs):
+        super().__init__(*args, person=person, **kwargs)
+        unit_picker(self.fields["unit"], units.exclude(pk=person.unit_id))
+        self.fields["keep_position"].label = gettext("Keep the current position (%(position)s)") % {
+            "position": person.position or "—"}
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("position") or "").strip():
+            if data.get("keep_position"):
+                data["position"] = self.person.position
+            else:
+                self.add_error("position", _("Enter the position in the new unit, or tick “Keep the current "
+                                             "position”."))
+        return data
+
+
+class PersonActionForm(forms.Form):
+    """A button of the person page (its name is `action`)."""
+
+    action = forms.CharField(max_length=32)
