@@ -3,13 +3,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from provisioning.common.naming import NameOrder
+from provisioning.people import validation
 from provisioning.people.models import Person, PersonCategory, PersonStatus
 from provisioning.units.forms import unit_picker
+from provisioning.units.selectors import unit_paths
 
 
 class PersonForm(forms.Form):
@@ -34,9 +39,42 @@ class PersonForm(forms.Form):
     mailbox_decision = forms.ChoiceField(label=_("Official mailbox"), required=False,
                                          choices=Person.MailboxDecision.choices)
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.units, self.person = units, person
         unit_picker(self.fields["unit"], units)
+
+    def clean(self):
+        """Every problem of a submission at once: the formats are checked even when a required field
+        is missing, and values that must be unique are looked up alongside."""
+        data = super().clean()
+        checked = validation.person({f: data.get(f) or "" for f in (
+            "employee_code", "family_name", "middle_name", "given_name", "name_order", "position", "category",
+            "personal_email", "phone", "citizen_id")})
+        for name, errors in checked.errors.items():
+            if name in self.fields and not self.has_error(name):
+                for message in errors:
+                    self.add_error(name, message)
+        unique = {f: checked.values.get(f, "") if not self.has_error(f) else "" for f in ("employee_code",
+                                                                                         "citizen_id")}
+        for name, holder in validation.holders(**unique, exclude_pk=self.person.pk if self.person else None).items():
+            self.add_error(name, self._taken(name, unique[name], holder))
+        return data
+
+    def _taken(self, name: str, value: str, holder: Person) -> SafeString:
+        """Who holds the value, linked, when the officer may see them; only that it is taken otherwise."""
+        if self.units is not None and self.units.filter(pk=holder.unit_id).exists():
+            who = format_html('<a href="{}">{} ({})</a>, {}', reverse("provisioning:person", args=[holder.pk]),
+                              holder.full_name, holder.uid, unit_paths([holder.unit])[holder.unit_id])
+            message = {"employee_code": gettext("Employee code %(code)s already belongs to %(holder)s."),
+                       "citizen_id": gettext("This citizen ID already belongs to %(holder)s.")}[name]
+        else:
+            who = ""
+            message = {"employee_code": gettext("Employee code %(code)s is already taken by someone outside the "
+                                                "units you manage."),
+                       "citizen_id": gettext("This citizen ID is already recorded for someone outside the units "
+                                             "you manage.")}[name]
+        return mark_safe(conditional_escape(message) % {"code": conditional_escape(value), "holder": who})
 
 
 class FilterForm(forms.Form):

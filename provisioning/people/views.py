@@ -132,7 +132,7 @@ def person_edit(request, pk: int):
     initial = {f: getattr(person, f) for f in ("employee_code", "family_name", "middle_name", "given_name",
                                                "name_order", "position", "category", "personal_email", "phone",
                                                "mailbox_decision")}
-    form = PersonForm(request.POST or None, units=units, initial=initial | {"unit": person.unit})
+    form = PersonForm(request.POST or None, units=units, person=person, initial=initial | {"unit": person.unit})
     form.fields["employee_code"].disabled = True
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
