@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from provisioning.audit.models import AuditEntry
@@ -42,6 +44,31 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def audit_summary(entry: AuditEntry) -> str:
+    """One history line's headline: the action's label; for a transfer, from which unit path to which."""
+    before, after = entry.before or {}, entry.after or {}
+    if entry.action == "person.transferred" and "unit_label" in before and "unit_label" in after:
+        return gettext("transferred from %(old)s to %(new)s") % {"old": before["unit_label"],
+                                                                "new": after["unit_label"]}
+    return action_label(entry.action)
+
+
+def audit_details(entry: AuditEntry) -> list[str]:
+    """What a history line says besides its headline: a changed position, the effective date and
+    the reason given when the change was confirmed."""
+    before, after = entry.before or {}, entry.after or {}
+    lines = []
+    if entry.action == "person.transferred" and before.get("position", "") != after.get("position", ""):
+        lines.append(gettext("position: %(old)s → %(new)s") % {"old": before.get("position") or "—",
+                                                               "new": after.get("position") or "—"})
+    if after.get("effective_on"):
+        day = dt.date.fromisoformat(after["effective_on"])
+        lines.append(gettext("effective %(day)s") % {"day": day.strftime("%d/%m/%Y")})
+    if after.get("reason"):
+        lines.append(gettext("reason: %(reason)s") % {"reason": after["reason"]})
+    return lines
 
 
 def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,

@@ -20,7 +20,7 @@ from provisioning.outbox.services import directory_change_enqueue_many
 from provisioning.people import validation
 from provisioning.people.models import MailAddress, Person, PersonStatus
 from provisioning.units.models import Unit
-from provisioning.units.selectors import unit_resolved_settings
+from provisioning.units.selectors import unit_paths, unit_resolved_settings
 
 PERSON_FIELDS = ("uid", "employee_code", "family_name", "middle_name", "given_name", "name_order", "unit", "position",
                  "category", "status", "mail", "personal_email", "phone", "senior", "left_on", "mailbox_kept_until",
@@ -195,18 +195,40 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     return person
 
 
+def _effective(on: dt.date | None, reason: str) -> dict:
+    """What the audit row keeps of a lifecycle step's confirmation. Nothing can be scheduled yet:
+    a step takes effect when it is made, so a later day is refused rather than recorded falsely."""
+    if on is not None and on > timezone.localdate():
+        raise ValidationError({"effective_on": [_("A change cannot be scheduled for a later day yet: choose "
+                                                  "today, or come back on that day.")]})
+    out = {"effective_on": on.isoformat()} if on is not None else {}
+    reason = (reason or "").strip()
+    return out | ({"reason": reason[:500]} if reason else {})
+
+
 @transaction.atomic
-def person_transfer(*, actor, person: Person, unit: Unit) -> Person:
-    """Move a person to another unit. The directory entry keeps its DN; when the mail domain
-    changes the person gets an address in the new domain and keeps the old one as an alias."""
+def person_transfer(*, actor, person: Person, unit: Unit, position: str | None = None, on: dt.date | None = None,
+                    reason: str = "") -> Person:
+    """Move a person to another unit, with their position there (None keeps the old one). The
+    directory entry keeps its DN; when the mail domain changes the person gets an address in
+    the new domain and keeps the old one as an alias. The audit row names both unit paths."""
+    effective = _effective(on, reason)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if position is not None:
+        checked = validation.Checked()
+        position = validation.text(checked, "position", position)
+        _raise_if(checked)
     if unit.pk == person.unit_id:
         return person
     before = snapshot(person, PERSON_FIELDS)
+    old_unit = Unit.objects.get(pk=person.unit_id)
     old_domain = (person.mail or "").rpartition("@")[2]
     new_domain, _rule = unit_resolved_settings(unit)
     person.unit = unit
     fields = ["unit", "updated_at"]
+    if position is not None and position != person.position:
+        person.position = position
+        fields.append("position")
     if person.mail and new_domain and new_domain != old_domain:
         stem = person.mail.rpartition("@")[0]
         address = f"{stem}@{new_domain}"
@@ -221,12 +243,13 @@ def person_transfer(*, actor, person: Person, unit: Unit) -> Person:
         person.search_text = person.searchable()
         fields += ["mail", "search_text"]
     person.save(update_fields=fields)
-    audit_record(actor=actor, action="person.transferred", target=person, before=before,
-                 after=snapshot(person, PERSON_FIELDS))
+    paths = unit_paths([old_unit, unit])
+    audit_record(actor=actor, action="person.transferred", target=person,
+                 before=before | {"unit_label": paths[old_unit.pk]},
+                 after=snapshot(person, PERSON_FIELDS) | {"unit_label": paths[unit.pk]} | effective)
     _enqueue(person)
     # the old unit's distribution lists (and those above it) must drop the person
-    old = Unit.objects.get(pk=before["unit"])
-    with_lists = [u.pk for u in Unit.objects.exclude(list_address="") if old.path.startswith(u.path)]
+    with_lists = [u.pk for u in Unit.objects.exclude(list_address="") if old_unit.path.startswith(u.path)]
     directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=with_lists)
     return person
 
@@ -244,10 +267,12 @@ ALLOWED_MOVES = {
 
 
 @transaction.atomic
-def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None,
+def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None, reason: str = "",
                       source_ip: str | None = None) -> Person:
     """activate, suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not
-    active: the directory entry says so, and their web sessions end on their next request."""
+    active: the directory entry says so, and their web sessions end on their next request. `on`
+    (today or earlier) and `reason` go into the audit row; a departure's retention counts from `on`."""
+    effective = _effective(on, reason)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if status == person.status:
         return person
@@ -275,7 +300,7 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
     person.status = status
     person.save(update_fields=fields)
     audit_record(actor=actor, action=person_action, target=person, before=before,
-                 after=snapshot(person, PERSON_FIELDS), source_ip=source_ip)
+                 after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip)
     _enqueue(person)
     return person
 

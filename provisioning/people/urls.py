@@ -10,4 +10,6 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/action/", views.person_action, name="person_action"),
+    *[path(f"people/<int:pk>/{action}/", views.person_lifecycle, {"action": action}, name=f"person_{action}")
+      for action in views.LIFECYCLE_STEPS],
 ]

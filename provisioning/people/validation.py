@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
-from provisioning.common import naming
-from provisioning.people.models import PersonCategory
+from provisioning.common import naming, protect
+from provisioning.people.models import Person, PersonCategory
 
 EMPLOYEE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 CITIZEN_ID_RE = re.compile(r"^\d{12}$")
@@ -157,3 +157,22 @@ def person(raw: dict) -> Checked:
     if naming.mixed_script(v["family_name"], v["middle_name"], v["given_name"]):
         c.warnings.append(_("The name mixes alphabets (for example a Cyrillic letter that looks Latin); check it."))
     return c
+
+
+def holders(*, employee_code: str = "", citizen_id: str = "", exclude_pk: int | None = None) -> dict[str, Person]:
+    """Who already holds a value that must be unique: field name -> that person (with their unit).
+    One query. The personal email is not unique (a family may share one), so it is not checked."""
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    if employee_code:
+        q |= Q(employee_code=employee_code)
+    if citizen_id:
+        q |= Q(citizen_id_digest=protect.digest(citizen_id))
+    found = {}
+    for p in Person.objects.filter(q).exclude(pk=exclude_pk).select_related("unit"):
+        if employee_code and p.employee_code == employee_code:
+            found["employee_code"] = p
+        if citizen_id and p.citizen_id_digest == protect.digest(citizen_id):
+            found["citizen_id"] = p
+    return found

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import ActivationCode
@@ -19,7 +22,16 @@ from accounts.selfservice.services import activation_issue
 from accounts.selfservice.tasks import send_activation_email
 from provisioning.audit.models import AuditEntry
 from provisioning.common import spreadsheets
-from provisioning.people.forms import PersonForm
+from provisioning.people.forms import (
+    LeaveForm,
+    LifecycleForm,
+    PersonActionForm,
+    PersonForm,
+    RehireForm,
+    ReinstateForm,
+    SuspendForm,
+    TransferForm,
+)
 from provisioning.people.models import PersonStatus
 from provisioning.people.selectors import SORTS, directory_state, filtered_people, people_for_hr, person_for_hr
 from provisioning.people.services import person_onboard, person_set_status, person_transfer, person_update
@@ -108,7 +120,6 @@ def person_detail(request, pk: int):
         "audit": AuditEntry.objects.filter(target_type="person", target_id=str(person.pk))[:50],
         "activation": ActivationCode.objects.filter(person=person).first(),
         "unit_label": unit_paths([person.unit])[person.unit_id],
-        "units": unit_choices(units_for_hr(request.user).only("pk", "name", "code", "path")),
         "has_cid": bool(person.citizen_id_encrypted),
     })
 
@@ -121,7 +132,7 @@ def person_edit(request, pk: int):
     initial = {f: getattr(person, f) for f in ("employee_code", "family_name", "middle_name", "given_name",
                                                "name_order", "position", "category", "personal_email", "phone",
                                                "mailbox_decision")}
-    form = PersonForm(request.POST or None, units=units, initial=initial | {"unit": person.unit})
+    form = PersonForm(request.POST or None, units=units, person=person, initial=initial | {"unit": person.unit})
     form.fields["employee_code"].disabled = True
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -142,39 +153,83 @@ def person_edit(request, pk: int):
                   status=400 if form.errors else 200)
 
 
-STATUS_ACTIONS = {"suspend": PersonStatus.SUSPENDED, "reinstate": PersonStatus.ACTIVE,
-                  "leave": PersonStatus.LEFT, "rehire": PersonStatus.ACTIVE}
+@dataclass(frozen=True)
+class LifecycleStep:
+    form: type[LifecycleForm]
+    title: str  # lazy, with %(name)s
+    explains: str
+    done: str
+    status: str = ""  # the status it sets; empty for a transfer
+
+
+LIFECYCLE_STEPS = {
+    "suspend": LifecycleStep(SuspendForm, gettext_lazy("Suspend %(name)s"),
+                             gettext_lazy("Login and mail are refused as soon as you confirm."),
+                             gettext_lazy("%(name)s is suspended: login and mail are refused from now on."),
+                             PersonStatus.SUSPENDED),
+    "reinstate": LifecycleStep(ReinstateForm, gettext_lazy("Reinstate %(name)s"),
+                               gettext_lazy("Login and mail work again as soon as you confirm."),
+                               gettext_lazy("%(name)s is active again."), PersonStatus.ACTIVE),
+    "leave": LifecycleStep(LeaveForm, gettext_lazy("Mark %(name)s as left"),
+                           gettext_lazy("Login is refused as soon as you confirm; the mailbox is kept for the "
+                                        "retention period, counted from the effective date."),
+                           gettext_lazy("%(name)s has left. Login is refused; the mailbox is kept for the "
+                                        "retention period."), PersonStatus.LEFT),
+    "rehire": LifecycleStep(RehireForm, gettext_lazy("Rehire %(name)s"),
+                            gettext_lazy("The person gets back the same user name and address."),
+                            gettext_lazy("%(name)s is rehired with the same user name and address."),
+                            PersonStatus.ACTIVE),
+    "transfer": LifecycleStep(TransferForm, gettext_lazy("Transfer %(name)s"),
+                              gettext_lazy("The user name stays. When the new unit has another mail domain, the "
+                                           "person gets an address there and keeps the old one as an alias."),
+                              gettext_lazy("%(name)s now works in %(unit)s.")),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@hr_required
+def person_lifecycle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Suspend, reinstate, leave, rehire or transfer: a page that asks from when and why, then does it."""
+    person = person_for_hr(request.user, pk)
+    step = LIFECYCLE_STEPS[action]
+    form = step.form(request.POST or None, person=person, units=units_for_hr(request.user).order_by("path"))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if step.status:
+                person_set_status(actor=request.user, person=person, status=step.status, on=d["effective_on"],
+                                  reason=d["reason"])
+            else:
+                person = person_transfer(actor=request.user, person=person, unit=d["unit"], position=d["position"],
+                                         on=d["effective_on"], reason=d["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            unit = unit_paths([person.unit])[person.unit_id]
+            messages.success(request, step.done % {"name": person.full_name, "unit": unit})
+            return redirect("provisioning:person", pk=person.pk)
+    return render(request, "provisioning/person_lifecycle.html", {
+        "person": person, "form": form, "title": step.title % {"name": person.full_name}, "explains": step.explains,
+        "unit_label": unit_paths([person.unit])[person.unit_id]}, status=400 if form.errors else 200)
 
 
 @require_POST
 @hr_required
-def person_action(request, pk: int):
+def person_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """The buttons of the person page that need no confirmation (an activation email)."""
     person = person_for_hr(request.user, pk)
-    action = request.POST.get("action", "")
+    form = PersonActionForm(request.POST)
+    action = form.cleaned_data["action"] if form.is_valid() else ""
+    if action in LIFECYCLE_STEPS:  # a person page from before the confirmation step: confirm first
+        return redirect(f"provisioning:person_{action}", pk=person.pk)
     try:
-        if action in STATUS_ACTIONS:
-            person_set_status(actor=request.user, person=person, status=STATUS_ACTIONS[action])
-            messages.success(request, {
-                "suspend": _("%(name)s is suspended: login and mail are refused from now on."),
-                "reinstate": _("%(name)s is active again."),
-                "leave": _("%(name)s has left. Login is refused; the mailbox is kept for the retention period."),
-                "rehire": _("%(name)s is rehired with the same user name and address."),
-            }[action] % {"name": person.full_name})
-        elif action == "transfer":
-            unit = units_for_hr(request.user).filter(pk=request.POST.get("unit") or 0).first()
-            if unit is None:
-                raise ValidationError(_("Choose a unit you manage."))
-            person = person_transfer(actor=request.user, person=person, unit=unit)
-            messages.success(request, _("%(name)s now works in %(unit)s.") % {"name": person.full_name,
-                                                                               "unit": unit.name})
-        elif action == "activation_email":
-            if person.status != PersonStatus.STAGED or not person.personal_email:
-                raise ValidationError(_("An activation email needs a person who has not activated yet and a "
-                                        "personal email on file."))
-            send_activation_email.delay(person.pk, request.user.pk)
-            messages.success(request, _("The activation code is being sent to the personal email on file."))
-        else:
+        if action != "activation_email":
             raise ValidationError(_("Unknown action."))
+        if person.status != PersonStatus.STAGED or not person.personal_email:
+            raise ValidationError(_("An activation email needs a person who has not activated yet and a "
+                                    "personal email on file."))
+        send_activation_email.delay(person.pk, request.user.pk)
+        messages.success(request, _("The activation code is being sent to the personal email on file."))
     except ValidationError as exc:
         for m in exc.messages:
             messages.error(request, m)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Role, RoleAssignment, User
@@ -85,13 +86,14 @@ def test_a_form_without_its_cookie_gets_the_products_page_in_vietnamese(live_ser
 
     # the same for a signed-in officer: the action is refused and nothing changes
     staff = finance["staff"]
-    page.goto(f"{base}/people/{staff.pk}/")
+    page.goto(f"{base}/people/{staff.pk}/suspend/")
+    page.fill("#id_reason", "Kiểm điểm")
     drop_csrf_cookie(page)
-    page.click("button[value=suspend]")
+    page.click("button.primary")
     page.wait_for_selector("h1:has-text('Biểu mẫu không được chấp nhận')")
     assert Person.objects.get(pk=staff.pk).status == PersonStatus.ACTIVE
     back_to_the_form(page)
-    assert page.url == f"{base}/people/{staff.pk}/"
+    assert page.url == f"{base}/people/{staff.pk}/suspend/"
 
 
 def test_language_switch_and_logout(live_server, page, finance):
@@ -131,24 +133,52 @@ def test_hr_officer_adds_a_person_and_edits_them(live_server, page, finance):
 
 
 def test_hr_officer_runs_every_lifecycle_action(live_server, page, finance):
+    """Each action opens its confirmation page (from when, why; for a transfer where to and as
+    what); nothing changes until it is confirmed, and the history says what was confirmed."""
     base = live_server.url
     staff = finance["staff"]
     login(page, base, finance["hr"].uid)
     page.goto(f"{base}/people/{staff.pk}/")
 
-    def act(value: str, expected: str, status: str) -> None:
-        page.click(f"button[value={value}]")
+    def open_action(label: str) -> None:
+        page.click(f".action-row >> text={label}")
+        page.wait_for_selector("button.primary:has-text('Xác nhận')")
+        assert page.input_value("#id_effective_on") == timezone.localdate().isoformat()
+
+    def act(label: str, reason: str, expected: str, status: str) -> None:
+        open_action(label)
+        if reason:
+            page.fill("#id_reason", reason)
+        page.click("button.primary")
         page.wait_for_selector(f"ul.messages:has-text('{expected}')")
         assert Person.objects.get(pk=staff.pk).status == status
 
-    act("suspend", "Đã tạm khóa", PersonStatus.SUSPENDED)
-    act("reinstate", "đã hoạt động trở lại", PersonStatus.ACTIVE)
-    page.select_option("select[name=unit]", str(finance["other"].pk))
-    page.click("button[value=transfer]")
+    open_action("Tạm khóa")  # a suspension needs a reason: refused without one, nothing changes
+    page.click("button.primary")
+    page.wait_for_selector(".field-error:has-text('Hãy ghi lý do tạm khóa')")
+    assert Person.objects.get(pk=staff.pk).status == PersonStatus.ACTIVE
+    page.click("text=Hủy")
+    act("Tạm khóa", "Tạm đình chỉ để kiểm điểm", "Đã tạm khóa", PersonStatus.SUSPENDED)
+    act("Mở khóa", "", "đã hoạt động trở lại", PersonStatus.ACTIVE)
+
+    open_action("Điều chuyển")
+    page.select_option("#id_unit", str(finance["other"].pk))
+    page.click("button.primary")  # no position given: asked for one
+    page.wait_for_selector(".field-error:has-text('chức vụ tại đơn vị mới')")
+    assert Person.objects.get(pk=staff.pk).unit == finance["unit"]
+    page.fill("#id_position", "Phó trưởng phòng")
+    page.fill("#id_reason", "Quyết định 15/QĐ-UBND")
+    page.click("button.primary")
     page.wait_for_selector("ul.messages:has-text('đã được điều chuyển sang Sở Xây dựng')")
-    assert Person.objects.get(pk=staff.pk).unit == finance["other"]
-    act("leave", "đã nghỉ việc", PersonStatus.LEFT)
-    act("rehire", "đã được tuyển dụng lại", PersonStatus.ACTIVE)
+    moved = Person.objects.get(pk=staff.pk)
+    assert (moved.unit, moved.position) == (finance["other"], "Phó trưởng phòng")
+    history = page.locator("table").inner_text()
+    assert "điều chuyển từ Sở Tài chính sang Sở Xây dựng" in history
+    assert "chức vụ: Chuyên viên → Phó trưởng phòng" in history and "lý do: Quyết định 15/QĐ-UBND" in history
+
+    act("Đánh dấu đã nghỉ việc", "Nghỉ hưu", "đã nghỉ việc", PersonStatus.LEFT)
+    act("Tuyển dụng lại", "", "đã được tuyển dụng lại", PersonStatus.ACTIVE)
+    assert "lý do: Nghỉ hưu" in page.locator("table").inner_text()
 
 
 def test_hr_officer_sends_and_prints_activation_codes(live_server, page, finance):

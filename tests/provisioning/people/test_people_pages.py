@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.apps import apps as django_apps
 from django.core import mail
+from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment
 from directory import gateway
@@ -112,14 +113,15 @@ def test_an_hr_officer_cannot_onboard_into_another_unit(client, cast):
 
 def test_lifecycle_buttons_reach_the_directory(client, cast):
     pk = cast["colleague"].pk
-    client.post(f"/people/{pk}/action/", {"action": "suspend"})
-    client.post(f"/people/{pk}/action/", {"action": "transfer", "unit": cast["stc"].pk})
+    today = timezone.localdate().isoformat()
+    client.post(f"/people/{pk}/suspend/", {"effective_on": today, "reason": "Kiểm điểm"})
+    client.post(f"/people/{pk}/transfer/", {"unit": cast["stc"].pk, "keep_position": "on", "effective_on": today})
     directory_changes_drain()
     entry = gateway.person_get("hoangnt")
     assert entry.status == "suspended" and entry.unit_code == "000.00.03.H45"
-    r = client.post(f"/people/{pk}/action/", {"action": "transfer", "unit": cast["syt"].pk}, follow=True)
+    r = client.post(f"/people/{pk}/transfer/", {"unit": cast["syt"].pk, "keep_position": "on", "effective_on": today})
     assert Person.objects.get(pk=pk).unit_id == cast["stc"].pk  # outside the officer's units: refused
-    assert r.status_code == 200
+    assert r.status_code == 400
 
 
 def test_activation_letters_come_as_one_pdf(client, cast):
