@@ -19,6 +19,9 @@ class LoginForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    # where to go after logging in; followed only when it stays on this site (the view checks)
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
     error_messages = {
         # AU-04: one message for unknown user, wrong password, suspended or not yet active
         "invalid_login": _(

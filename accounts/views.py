@@ -28,7 +28,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/directory_unavailable.html", status=503)
         if valid:
             auth_login(request, form.get_user())  # a new session id (AU-05)
-            target = request.POST.get("next") or request.GET.get("next") or ""
+            target = form.cleaned_data["next"] or request.GET.get("next") or ""
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):
                 target = "home"

@@ -364,3 +364,9 @@ def error_report(batch: ImportBatch, fmt: str) -> bytes:
 def field_labels() -> dict[str, str]:
     """The staff columns' names in the user's language."""
     return {k: str(v) for k, v in spreadsheets.FIELD_LABELS.items()}
+
+
+def import_commit_claim(batch: ImportBatch) -> bool:
+    """Move a previewed batch to committing, once: False when someone else already pressed commit."""
+    return bool(ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+        status=ImportBatch.Status.COMMITTING, processed=0))

@@ -7,7 +7,7 @@ import logging
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -53,7 +53,7 @@ def _run(task_name: str, batch_id: int, *args) -> None:
 
 @require_http_methods(["GET", "POST"])
 @hr_required
-def import_list(request):
+def import_list(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch = imports.import_create(actor=request.user, fileobj=form.cleaned_data["file"],
@@ -68,7 +68,7 @@ def import_list(request):
 
 @require_GET
 @hr_required
-def import_detail(request, pk: int):
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(_batches_for(request.user), pk=pk)
     show = request.GET.get("show", "reject" if batch.rejected else "all")
     rows = batch.rows.order_by("row_number")
@@ -90,7 +90,7 @@ def import_detail(request, pk: int):
 
 @require_GET
 @hr_required
-def import_status(request, pk: int):
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(_batches_for(request.user), pk=pk)
     return JsonResponse({"status": batch.status, "processed": batch.processed, "total": batch.total,
                          "created": batch.created, "updated": batch.updated, "rejected": batch.rejected,
@@ -99,20 +99,19 @@ def import_status(request, pk: int):
 
 @require_POST
 @hr_required
-def import_commit(request, pk: int):
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(_batches_for(request.user), pk=pk)
     if batch.status != ImportBatch.Status.PREVIEW:
         messages.error(request, _("This import is not waiting for confirmation."))
         return redirect("provisioning:import", pk=batch.pk)
-    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
-        status=ImportBatch.Status.COMMITTING, processed=0)
-    transaction.on_commit(lambda: _run("import_commit_task", batch.pk, request.user.pk))
+    if imports.import_commit_claim(batch):
+        transaction.on_commit(lambda: _run("import_commit_task", batch.pk, request.user.pk))
     return redirect("provisioning:import", pk=batch.pk)
 
 
 @require_GET
 @hr_required
-def import_report(request, pk: int, fmt: str):
+def import_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     batch = get_object_or_404(_batches_for(request.user), pk=pk)
     body = imports.error_report(batch, fmt)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else
@@ -123,7 +122,7 @@ def import_report(request, pk: int, fmt: str):
 
 @require_GET
 @hr_required
-def import_template(request, fmt: str):
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     lang = "vi" if (get_language() or "vi").startswith("vi") else "en"
     body = spreadsheets.template(lang, fmt)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else

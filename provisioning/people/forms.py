@@ -165,3 +165,16 @@ class PersonActionForm(forms.Form):
     """A button of the person page (its name is `action`)."""
 
     action = forms.CharField(max_length=32)
+
+
+class LettersForm(forms.Form):
+    """The people to print activation letters for (at most 500 at once) and the page to go back to."""
+
+    person = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    back = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # any id is a valid choice here: the view keeps only the officer's own, not yet activated, people
+        ids = self.data.getlist("person") if hasattr(self.data, "getlist") else self.data.get("person", [])
+        self.fields["person"].choices = [(x, x) for x in ids if str(x).isdigit()][:500]

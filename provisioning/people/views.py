@@ -24,6 +24,7 @@ from provisioning.audit.models import AuditEntry
 from provisioning.common import spreadsheets
 from provisioning.people.forms import (
     LeaveForm,
+    LettersForm,
     LifecycleForm,
     PersonActionForm,
     PersonForm,
@@ -42,7 +43,7 @@ EXPORT_COLUMNS = ["uid", "employee_code", "full_name", "unit", "unit_code", "pos
 
 @require_GET
 @hr_required
-def people_list(request):
+def people_list(request: HttpRequest) -> HttpResponse:
     form, qs = filtered_people(request)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
@@ -80,7 +81,7 @@ def _export(qs, fmt: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @hr_required
-def person_new(request):
+def person_new(request: HttpRequest) -> HttpResponse:
     units = units_for_hr(request.user).order_by("path")
     form = PersonForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
@@ -112,7 +113,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @require_GET
 @hr_required
-def person_detail(request, pk: int):
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_hr(request.user, pk)
     return render(request, "provisioning/person_detail.html", {
         "person": person, "addresses": person.addresses.order_by("-kind", "address"),
@@ -126,7 +127,7 @@ def person_detail(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @hr_required
-def person_edit(request, pk: int):
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_hr(request.user, pk)
     units = units_for_hr(request.user).order_by("path")
     initial = {f: getattr(person, f) for f in ("employee_code", "family_name", "middle_name", "given_name",
@@ -251,15 +252,16 @@ def _same_site(request, url: str | None) -> str | None:
 
 @require_POST
 @hr_required
-def activation_letters(request):
+def activation_letters(request: HttpRequest) -> HttpResponse:
     """One PDF with a letter (and a fresh code) for each selected person who has not activated."""
     from django.conf import settings
 
-    ids = [int(x) for x in request.POST.getlist("person") if x.isdigit()][:500]
+    form = LettersForm(request.POST)
+    ids = form.cleaned_data["person"] if form.is_valid() else []
     people = list(people_for_hr(request.user).filter(pk__in=ids, status=PersonStatus.STAGED).select_related("unit"))
     if not people:
         messages.error(request, _("Choose at least one person who has not activated yet."))
-        return redirect(_same_site(request, request.POST.get("back")) or "provisioning:people")
+        return redirect(_same_site(request, form.data.get("back")) or "provisioning:people")
     top = unit_ancestors(people[0].unit)
     province = (top[0] if top else people[0].unit).name
     letters = []
