@@ -4,7 +4,8 @@ writing reports, and the template to download.
 Pure parsing, no database. A whole-file problem is a FileError whose message tells the HR admin what to
 do; row-level problems belong to the caller, which gets clean strings plus two flags per row:
 "__formulas__" (fields whose cell held a formula, value left empty) and "__control__" (fields from which
-control characters were removed). Rows are streamed, so a 100,000-row file never sits in memory.
+control characters were removed); on request "__cells__", every cell under the file's own headers.
+Rows are streamed, so a 100,000-row file never sits in memory.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ FIELDS: tuple[str, ...] = ("employee_code", "full_name", "family_name", "middle_
                            "position", "category", "personal_email", "phone", "citizen_id")
 FORMULAS = "__formulas__"
 CONTROL = "__control__"
+CELLS = "__cells__"
 
 FIELD_LABELS = {
     "employee_code": gettext_lazy("Employee code"),
@@ -162,6 +164,7 @@ _EDGE_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 _REQUIRED_MARK_RE = re.compile(r"(\s*(\(\*\)|\*|:))+$")
 _XLSX_MAX_CELL = 32767
 _FORMULA = object()
+_NEUTRALISED = ("=", "+", "-", "@")
 
 Row = dict[str, Any]  # {field: str} plus optional FORMULAS / CONTROL: list[str]
 
@@ -185,11 +188,13 @@ class Table:
     _max_rows: int = field(default=_DEFAULT_MAX_ROWS, repr=False)
     _keep: Any = field(default=None, repr=False)  # a spooled copy of a non-seekable upload
 
-    def rows(self) -> Iterator[tuple[int, Row]]:
+    def rows(self, *, cells: bool = False) -> Iterator[tuple[int, Row]]:
         """(spreadsheet row number counting the header row from 1, {field: cleaned text}) for every row
         that is not fully empty. Only mapped fields are keys, so an absent column is not an empty one. A formula
         cell leaves its field "" and is listed under FORMULAS; fields stripped of control characters are listed
-        under CONTROL. Readable once. Raises FileError past the row limit or when the file breaks mid-way."""
+        under CONTROL. With `cells`, CELLS lists the row's cells as text, one per header (a formula cell
+        is ""), so the row can be written back as the file had it. Readable once. Raises FileError past the
+        row limit or when the file breaks mid-way."""
         count = 0
         for number, raw in self._source:
             record: Row = {}
@@ -215,6 +220,9 @@ class Table:
                 record[FORMULAS] = formulas
             if control:
                 record[CONTROL] = control
+            if cells:
+                record[CELLS] = ["" if index >= len(raw) or raw[index] is _FORMULA else _clean(raw[index])[0]
+                                 for index in range(len(self.headers))]
             yield number, record
 
 
@@ -587,6 +595,11 @@ def _column(headers: list[str], index: int) -> str:
     return _("“%(header)s” (column %(letter)s)") % {"header": headers[index], "letter": get_column_letter(index + 1)}
 
 
+def header_key(text: str) -> str:
+    """A header as the reader compares it (case, spaces, diacritics-insensitive forms aside)."""
+    return _header_key(text)
+
+
 def _header_key(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold().replace("_", " ")
     text = " ".join(text.strip(_EDGE_INVISIBLE).split())
@@ -650,6 +663,8 @@ def _clean(value: Any) -> tuple[str, bool]:
     else:
         text = str(value)
     text = unicodedata.normalize("NFC", text).strip().strip(_EDGE_INVISIBLE).strip()
+    if text[:1] == "'" and text[1:2] in _NEUTRALISED:
+        text = text[1:]  # what neutralise() added to a report cell: the report goes back in as it is
     if _CONTROL_RE.search(text):
         return _CONTROL_RE.sub("", text).strip(), True
     return text, False

@@ -26,7 +26,8 @@ class ImportBatch(models.Model):
     stored_name = models.CharField(max_length=64)  # server-generated (IN-07)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALIDATING)
     file_error = models.TextField(blank=True)
-    warnings = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)  # [problem]: see ImportRow.errors
+    headers = models.JSONField(default=list, blank=True)  # the file's header row, as it had it
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     to_create = models.PositiveIntegerField(default=0)
@@ -58,13 +59,18 @@ class ImportRow(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     employee_code = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict)  # the cleaned values (never the citizen ID in clear)
-    errors = models.JSONField(default=dict, blank=True)  # field -> [messages]
-    warnings = models.JSONField(default=list, blank=True)
+    # the row's cells under the batch's headers, for the error report; the citizen ID's cell is
+    # null here and kept encrypted in data["citizen_id_encrypted"]
+    cells = models.JSONField(default=list, blank=True)
+    # field -> [problem]; a problem is {"code", "params"} (validation.MESSAGES), rendered in the
+    # reader's language by validation.render; rows checked before codes hold plain strings
+    errors = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)  # [problem]
     proposed_uid = models.CharField(max_length=32, blank=True)
     proposed_mail = models.CharField(max_length=254, blank=True)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     done = models.BooleanField(default=False)
-    outcome_error = models.TextField(blank=True)
+    outcome_errors = models.JSONField(default=dict, blank=True)  # field ("" for the row) -> [problem]: commit
 
     class Meta:
         ordering = ["batch_id", "row_number"]

@@ -1,9 +1,11 @@
 """Importing the staff spreadsheet HR already keeps: upload -> dry-run preview -> commit.
 
 Validation reads the file once, streamed, and records one ImportRow per data row with what
-will happen (create / update / unchanged / reject), the generated address, and every problem by
-field in the user's language. Commit applies the good rows, each all-or-nothing, in chunks;
-re-importing updates by employee code and never deletes or disables anyone missing from the file.
+will happen (create / update / unchanged / reject), the generated address, every problem by field
+as a code (a worker checks the file; the reader sees the problems in their own language) and the
+row's cells as the file had them, for an error report HR can correct and upload again. Commit
+applies the good rows, each all-or-nothing, in chunks; re-importing updates by employee code and
+never deletes or disables anyone missing from the file.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from provisioning.audit.models import AuditEntry
@@ -93,27 +96,26 @@ class UnitResolver:
     def resolve(self, value: str, c: validation.Checked) -> Unit | None:
         value = naming.clean_name(value)
         if not value:
-            c.error("unit", _("This field is required."))
+            c.error("unit", "required")
             return None
         unit = self.by_code.get(value.casefold())
         if unit is None:
             found = self.by_name.get(self.key(value), [])
             if len(found) > 1:
-                c.error("unit", _("“%(value)s” matches several units: %(list)s. Use the unit code.")
-                        % {"value": value, "list": "; ".join(f"{u.name} ({u.code})" for u in found[:5])})
+                c.error("unit", "unit.ambiguous", value=value,
+                        list="; ".join(f"{u.name} ({u.code})" for u in found[:5]))
                 return None
             if not found:
                 close = difflib.get_close_matches(self.key(value), list(self.by_name), n=3, cutoff=0.75)
                 hint = "; ".join(f"{self.by_name[k][0].name} ({self.by_name[k][0].code})" for k in close)
                 if hint:
-                    c.error("unit", _("Unknown unit “%(value)s”. Did you mean: %(list)s?")
-                            % {"value": value, "list": hint})
+                    c.error("unit", "unit.unknown_close", value=value, list=hint)
                 else:
-                    c.error("unit", _("Unknown unit “%(value)s”: check the unit code.") % {"value": value})
+                    c.error("unit", "unit.unknown", value=value)
                 return None
             unit = found[0]
         if not unit.path.startswith(self.scope_path):
-            c.error("unit", _("“%(value)s” is outside the units you manage.") % {"value": value})
+            c.error("unit", "unit.outside_scope", value=value)
             return None
         return unit
 
@@ -128,8 +130,9 @@ def import_validate(batch_id: int) -> ImportBatch:
     try:
         with open(path, "rb") as f:
             table = spreadsheets.open_table(f, batch.filename)
-            batch.warnings = ([_("Columns not used: %(list)s") % {"list": ", ".join(table.unknown_columns)}]
+            batch.warnings = ([validation.problem("columns.unused", list=", ".join(table.unknown_columns))]
                               if table.unknown_columns else [])
+            batch.headers = table.headers
             _validate_rows(batch, table)
     except spreadsheets.FileError as exc:
         batch.rows.all().delete()
@@ -159,35 +162,41 @@ def _validate_rows(batch: ImportBatch, table) -> None:
     rows: list[ImportRow] = []
     counts = defaultdict(int)
     total = 0
-    for number, raw in table.rows():
+    cid_column = next((i for i, name in table.mapping.items() if name == "citizen_id"), None)
+    for number, raw in table.rows(cells=True):
         total += 1
         c = validation.person(raw)
-        for name in raw.get("__formulas__", []):
-            c.error(name, _("The cell holds a formula; paste the values only."))
-        for name in raw.get("__control__", []):
-            c.error(name, _("Contains an invisible or control character; retype this cell."))
+        for name in raw.get(spreadsheets.FORMULAS, []):
+            c.error(name, "cell.formula")
+        for name in raw.get(spreadsheets.CONTROL, []):
+            c.error(name, "cell.control")
+        cells = raw.pop(spreadsheets.CELLS)
+        if cid_column is not None:
+            cells[cid_column] = None  # never in clear: the report decrypts it from data
         unit = resolver.resolve(raw.get("unit", ""), c)
         code = c.values.get("employee_code", "")
         if code:
             if code in seen_codes:
-                c.error("employee_code", _("The same employee code is on row %(row)s.") % {"row": seen_codes[code]})
+                c.error("employee_code", "employee_code.repeated", row=seen_codes[code])
             else:
                 seen_codes[code] = number
         cid = c.values.pop("citizen_id", "")
         digest = protect.digest(cid)
         if digest:
             if digest in seen_cids:
-                c.error("citizen_id", _("The same citizen ID is on row %(row)s.") % {"row": seen_cids[digest]})
+                c.error("citizen_id", "citizen_id.repeated", row=seen_cids[digest])
             elif cid_owner.get(digest, code) != code:
-                c.error("citizen_id", _("Another person already has this citizen ID."))
+                c.error("citizen_id", "citizen_id.taken")
             seen_cids.setdefault(digest, number)
         person = existing.get(code) if code else None
-        row = ImportRow(batch=batch, row_number=number, employee_code=code[:64], warnings=list(map(str, c.warnings)))
+        row = ImportRow(batch=batch, row_number=number, employee_code=code[:64], warnings=c.cautions, cells=cells)
         if person is not None and not person.unit.path.startswith(resolver.scope_path):
-            c.error("employee_code", _("This person belongs to a unit you do not manage."))
-        if c.errors:
-            row.action, row.errors = Action.REJECT, c.errors
+            c.error("employee_code", "employee_code.outside_scope")
+        if c.problems:
+            row.action, row.errors = Action.REJECT, c.problems
             row.data = {k: v for k, v in raw.items() if not k.startswith("__") and k != "citizen_id"}
+            if raw.get("citizen_id"):  # as written, even when invalid: the report gives it back to fix
+                row.data["citizen_id_encrypted"] = protect.encrypt(raw["citizen_id"])
         else:
             data = dict(c.values, unit_id=unit.pk, unit_code=unit.code)
             if cid:
@@ -255,22 +264,22 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
                 try:
                     with transaction.atomic():
                         person = _apply_row(row, units, taken, taken_addresses, actor, created)
-                    row.person, row.done, row.outcome_error = person, True, ""
+                    row.person, row.done, row.outcome_errors = person, True, {}
                 except ValidationError as exc:
-                    row.done, row.outcome_error = True, "; ".join(_messages(exc))
+                    row.done, row.outcome_errors = True, _problems(exc)
             if chunk_rest:
-                ImportRow.objects.bulk_update(chunk_rest, ["person", "done", "outcome_error"])
+                ImportRow.objects.bulk_update(chunk_rest, ["person", "done", "outcome_errors"])
             if len(chunk_rest) < len(chunk):  # the fast path's rows: one UPDATE (bulk_update costs ~1 ms a row)
                 fast = [r.pk for r in chunk if r.action == Action.CREATE]
-                ImportRow.objects.filter(pk__in=fast).update(done=True, outcome_error="")
+                ImportRow.objects.filter(pk__in=fast).update(done=True, outcome_errors={})
             directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=created)
             processed += len(chunk)
             ImportBatch.objects.filter(pk=batch.pk).update(processed=processed)
     batch.refresh_from_db()
     rows = batch.rows.filter(action__in=[Action.CREATE, Action.UPDATE])
-    batch.created = rows.filter(action=Action.CREATE, done=True, outcome_error="").count()
-    batch.updated = rows.filter(action=Action.UPDATE, done=True, outcome_error="").count()
-    batch.failed = rows.exclude(outcome_error="").count()
+    batch.created = rows.filter(action=Action.CREATE, done=True, outcome_errors={}).count()
+    batch.updated = rows.filter(action=Action.UPDATE, done=True, outcome_errors={}).count()
+    batch.failed = rows.exclude(outcome_errors={}).count()
     batch.status, batch.finished_at = Status.DONE, timezone.now()
     batch.save()
     audit_record(actor=actor, action="import.committed", target=batch,
@@ -297,7 +306,7 @@ def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses
         uids.add(uid)
         if address:
             addresses.add(address)
-        people.append(new_person(unit=unit, values=data, status=PersonStatus.STAGED, warnings=row.warnings, uid=uid,
+        people.append(new_person(unit=unit, values=data, status=PersonStatus.STAGED, warnings=_warnings(row), uid=uid,
                                  address=address, citizen_id=cid))
     try:
         with transaction.atomic():
@@ -314,10 +323,20 @@ def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses
     return True
 
 
-def _messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [f"{k}: {m}" for k, ms in exc.message_dict.items() for m in ms]
-    return list(exc.messages)
+def _problems(exc: ValidationError) -> dict[str, list]:
+    """A commit failure as stored: by field ("" for the row), as codes where validation knows the
+    code, else (a message from elsewhere, in the worker's language) as text."""
+    found: dict[str, list] = {}
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {"": exc.error_list}
+    for name, errors in by_field.items():
+        for error in errors:
+            if error.code in validation.MESSAGES and all(
+                    isinstance(v, (str, int, float)) for v in (error.params or {}).values()):
+                found.setdefault("" if name == NON_FIELD_ERRORS else name, []).append(
+                    validation.problem(error.code, **(error.params or {})))
+            else:
+                found.setdefault("" if name == NON_FIELD_ERRORS else name, []).extend(error.messages)
+    return found
 
 
 def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, actor, created: list[int]) -> Person:
@@ -327,7 +346,7 @@ def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, ac
     cid = protect.decrypt(data.pop("citizen_id_encrypted", ""))
     if row.action == Action.CREATE:
         person = person_create(actor=actor, unit=unit, values=dict(data, citizen_id=cid), status=PersonStatus.STAGED,
-                               warnings=row.warnings, taken_uids=taken, taken_addresses=taken_addresses,
+                               warnings=_warnings(row), taken_uids=taken, taken_addresses=taken_addresses,
                                resolved=unit.resolved, enqueue=False)
         created.append(person.pk)
         return person
@@ -337,28 +356,56 @@ def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, ac
     return person_update(actor=actor, person=row.person, **changes)
 
 
-REPORT_COLUMNS = [("row", "Row"), ("employee_code", "Employee code"), ("name", "Name"), ("field", "Field"),
-                  ("problem", "Problem")]
+def batch_warnings(batch: ImportBatch) -> list[str]:
+    """The file's warnings in the active language."""
+    return [validation.render(w) for w in batch.warnings]
+
+
+def _warnings(row: ImportRow) -> list[str]:
+    return [validation.render(w) for w in row.warnings]
+
+
+def row_problems(row: ImportRow) -> list[tuple[str, str]]:
+    """(field label, message) for every problem of a row, in the active language: the check's, then
+    the commit's ("" for the row as a whole)."""
+    labels = field_labels()
+    return [(labels.get(name, name) if name else "", validation.render(p))
+            for problems in (row.errors, row.outcome_errors) for name, items in problems.items() for p in items]
+
+
+def report_labels() -> tuple[str, str]:
+    """The headers of the report's own columns (problems, row number) in the active language."""
+    return _("Problems"), _("Row in the uploaded file")
 
 
 def error_report(batch: ImportBatch, fmt: str) -> bytes:
-    """Every rejected row and field, with the problem in the user's language."""
-    labels = {"row": _("Row"), "employee_code": _("Employee code"), "name": _("Name"), "field": _("Field"),
-              "problem": _("Problem")}
+    """Every rejected or failed row as the file had it (its cells under its headers; the citizen ID
+    decrypted for the HR officer, who uploaded it), with a column listing the row's problems in the
+    active language. HR corrects the cells and uploads the report as it is: the importer reads the
+    file's headers and leaves the two added columns out."""
+    problems_label, row_label = report_labels()
+    ours = set()
+    for language in ("vi", "en"):  # a re-uploaded report's old problem columns are not copied again
+        with translation.override(language):
+            ours.update(map(spreadsheets.header_key, report_labels()))
+    headers = batch.headers or [field_labels()[name] for name in spreadsheets.FIELDS]  # checked before headers
+    kept = [i for i, h in enumerate(headers) if spreadsheets.header_key(h) not in ours]
+    columns = [(i, headers[i]) for i in kept] + [("problems", problems_label), ("row", row_label)]
 
     def lines():
-        for row in batch.rows.filter(action=Action.REJECT).iterator():
-            name = row.data.get("full_name") or " ".join(
-                x for x in (row.data.get("family_name"), row.data.get("middle_name"), row.data.get("given_name")) if x)
-            for field_name, problems in row.errors.items():
-                for p in problems:
-                    yield {"row": row.row_number, "employee_code": row.employee_code, "name": name,
-                           "field": field_labels().get(field_name, field_name), "problem": p}
-        for row in batch.rows.exclude(outcome_error="").iterator():
-            yield {"row": row.row_number, "employee_code": row.employee_code, "name": "", "field": "",
-                   "problem": row.outcome_error}
+        for row in batch.rows.filter(Q(action=Action.REJECT) | ~Q(outcome_errors={})).iterator():
+            cells = row.cells if batch.headers else [
+                None if name == "citizen_id" else row.data.get(name, "") for name in spreadsheets.FIELDS]
+            line = {i: cells[i] if i < len(cells) else "" for i in kept}
+            for i in kept:
+                if line[i] is None:
+                    line[i] = protect.decrypt(row.data.get("citizen_id_encrypted", ""))
+            line["problems"] = "\n".join(f"{label}: {message}" if label else message
+                                         for label, message in row_problems(row))
+            line["row"] = row.row_number
+            yield line
 
-    return spreadsheets.write_report(lines(), [(k, labels[k]) for k, _label in REPORT_COLUMNS], fmt)
+    return spreadsheets.write_report(lines(), columns, fmt)
 
 
 def field_labels() -> dict[str, str]:

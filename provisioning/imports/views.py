@@ -20,6 +20,7 @@ from provisioning.common.forms import UploadForm
 from provisioning.imports import services as imports
 from provisioning.imports import tasks
 from provisioning.imports.models import ImportBatch, ImportRow
+from provisioning.people import validation
 from provisioning.people.models import Person
 from provisioning.units.models import Unit
 
@@ -75,17 +76,18 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if show in ImportRow.Action.values:
         rows = rows.filter(action=show)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    labels = imports.field_labels()
     mails = dict(Person.objects.filter(employee_code__in=[r.employee_code for r in page.object_list])
                  .values_list("employee_code", "mail"))
     for r in page.object_list:
         r.mail = mails.get(r.employee_code) if r.action in (ImportRow.Action.CREATE, ImportRow.Action.UPDATE) \
             and batch.status == ImportBatch.Status.DONE else r.proposed_mail
-        r.error_list = [(labels.get(f, f), m) for f, ms in r.errors.items() for m in ms]
+        r.error_list = imports.row_problems(r)  # stored as codes: shown in the reader's language
+        r.warning_list = [validation.render(w) for w in r.warnings]
         r.name = r.data.get("full_name") or " ".join(
             x for x in (r.data.get("family_name"), r.data.get("middle_name"), r.data.get("given_name")) if x)
-    return render(request, "provisioning/import_detail.html", {"batch": batch, "page": page, "show": show,
-                                                               "actions": ImportRow.Action.choices})
+    return render(request, "provisioning/import_detail.html", {
+        "batch": batch, "page": page, "show": show, "actions": ImportRow.Action.choices,
+        "batch_warnings": imports.batch_warnings(batch)})
 
 
 @require_GET

@@ -43,8 +43,9 @@ def looks_senior(position: str) -> bool:
 
 
 def _raise_if(checked: validation.Checked) -> None:
-    if checked.errors:
-        raise ValidationError({k: v for k, v in checked.errors.items()})
+    if checked.problems:  # coded, so the import can store the codes (shown in the reader's language)
+        raise ValidationError({k: [validation.error(p["code"], **p.get("params", {})) for p in ps]
+                               for k, ps in checked.problems.items()})
 
 
 def _enqueue(person: Person) -> None:
@@ -90,7 +91,7 @@ def new_person(*, unit: Unit, values: dict, status: str, warnings: list | None, 
 
 
 def _duplicate_code() -> ValidationError:
-    return ValidationError({"employee_code": [_("Another person already has this employee code.")]})
+    return ValidationError({"employee_code": [validation.error("employee_code.taken")]})
 
 
 def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus.STAGED, warnings: list | None = None,
@@ -103,7 +104,7 @@ def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus
         raise _duplicate_code()
     cid = values.get("citizen_id") or ""
     if cid and Person.objects.filter(citizen_id_digest=protect.digest(cid)).exists():
-        raise ValidationError({"citizen_id": [_("Another person already has this citizen ID.")]})
+        raise ValidationError({"citizen_id": [validation.error("citizen_id.taken")]})
     domain, rule = resolved or unit_resolved_settings(unit)
     stem = naming.local_part(values["family_name"], values["middle_name"], values["given_name"], rule)
     taken = taken_uids if taken_uids is not None else set(
@@ -178,7 +179,7 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     changed = {k: v for k, v in new.items() if getattr(person, k) != v}
     if cid is not None and protect.digest(cid) != person.citizen_id_digest:
         if cid and Person.objects.filter(citizen_id_digest=protect.digest(cid)).exclude(pk=person.pk).exists():
-            raise ValidationError({"citizen_id": [_("Another person already has this citizen ID.")]})
+            raise ValidationError({"citizen_id": [validation.error("citizen_id.taken")]})
         changed["citizen_id_encrypted"] = protect.encrypt(cid)
         changed["citizen_id_digest"] = protect.digest(cid)
     if not changed:

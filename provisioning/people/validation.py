@@ -1,5 +1,7 @@
 """Checking what HR types or uploads about a person: one place for the form, the import and the
-API. Every problem is a message in the user's language, keyed by field."""
+API. Every problem is a code with its parameters, keyed by field (what the import stores: it is
+checked by a worker whose language is not the reader's), rendered in the reader's language when
+it is shown (`render`, `Checked.errors`)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from provisioning.common import naming, protect
 from provisioning.people.models import Person, PersonCategory
@@ -30,14 +32,83 @@ CATEGORY_WORDS = {
 }
 
 
+# code -> message template (English source, translated when rendered). A stored code whose
+# template is gone renders as the code, never as an error page.
+MESSAGES = {
+    "required": _("This field is required."),
+    "invisible": _("Contains an invisible or control character (%(code)s); retype this cell."),
+    "too_long": _("Too long: at most %(max)s characters."),
+    "name.letters": _("A name may contain only letters, spaces, apostrophes and hyphens."),
+    "name.split": _("Give at least a family name and a given name."),
+    "name.no_ascii": _("The given name has no letter that can be written in an address."),
+    "name.mixed_script": _("The name mixes alphabets (for example a Cyrillic letter that looks Latin); check it."),
+    "name_order.invalid": _("Choose family name first or given name first."),
+    "employee_code.chars": _("Use letters, digits, '.', '_', '-' or '/' only (at most 64)."),
+    "email.single": _("Enter a single valid email address."),
+    "email.invalid": _("“%(value)s” is not a valid email address."),
+    "phone.invalid": _("“%(value)s” is not a Vietnamese mobile number (for example 0912 345 678)."),
+    "citizen_id.invalid": _("The citizen ID (CCCD) has exactly 12 digits."),
+    "category.unknown": _("Unknown category “%(value)s”: use cán bộ, công chức, viên chức or hợp đồng."),
+    # the import's own checks (provisioning/imports/services.py)
+    "cell.formula": _("The cell holds a formula; paste the values only."),
+    "cell.control": _("Contains an invisible or control character; retype this cell."),
+    "unit.ambiguous": _("“%(value)s” matches several units: %(list)s. Use the unit code."),
+    "unit.unknown_close": _("Unknown unit “%(value)s”. Did you mean: %(list)s?"),
+    "unit.unknown": _("Unknown unit “%(value)s”: check the unit code."),
+    "unit.outside_scope": _("“%(value)s” is outside the units you manage."),
+    "employee_code.repeated": _("The same employee code is on row %(row)s."),
+    "employee_code.outside_scope": _("This person belongs to a unit you do not manage."),
+    "employee_code.taken": _("Another person already has this employee code."),
+    "citizen_id.repeated": _("The same citizen ID is on row %(row)s."),
+    "citizen_id.taken": _("Another person already has this citizen ID."),
+    "columns.unused": _("Columns not used: %(list)s"),
+}
+
+
+def problem(code: str, /, **params) -> dict:
+    """A problem as stored: its code and the values its message needs (JSON: text and numbers)."""
+    return {"code": code, "params": params} if params else {"code": code}
+
+
+def render(item) -> str:
+    """A stored problem in the active language. Plain strings (stored before codes) show as they are."""
+    if not isinstance(item, dict):
+        return str(item)
+    template = MESSAGES.get(item.get("code", ""))
+    if template is None:
+        return str(item.get("text") or item.get("code", ""))
+    return str(template) % item.get("params", {})
+
+
+def render_all(problems: dict[str, list]) -> dict[str, list[str]]:
+    return {name: [render(p) for p in items] for name, items in problems.items()}
+
+
+def error(code: str, /, **params) -> ValidationError:
+    """A ValidationError that keeps its code, so the import can store it as a code."""
+    return ValidationError(MESSAGES[code], code=code, params=params or None)
+
+
 @dataclass
 class Checked:
     values: dict = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    problems: dict[str, list[dict]] = field(default_factory=dict)  # field -> [problem(...)]
+    cautions: list[dict] = field(default_factory=list)  # [problem(...)]: warnings, not errors
 
-    def error(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(str(message))
+    def error(self, name: str, code: str, /, **params) -> None:
+        self.problems.setdefault(name, []).append(problem(code, **params))
+
+    def warn(self, code: str, /, **params) -> None:
+        self.cautions.append(problem(code, **params))
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """The problems as messages in the active language."""
+        return render_all(self.problems)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [render(w) for w in self.cautions]
 
 
 def _invisible(value: str) -> str | None:
@@ -51,21 +122,21 @@ def text(c: Checked, name: str, value: str | None, *, required: bool = False, is
     value = naming.clean_name(value or "")
     bad = _invisible(value)
     if bad:
-        c.error(name, _("Contains an invisible or control character (%(code)s); retype this cell.") % {"code": bad})
+        c.error(name, "invisible", code=bad)
         return ""
     if required and not value:
-        c.error(name, _("This field is required."))
+        c.error(name, "required")
     elif len(value) > LIMITS.get(name, 255):
-        c.error(name, _("Too long: at most %(max)s characters.") % {"max": LIMITS.get(name, 255)})
+        c.error(name, "too_long", max=LIMITS.get(name, 255))
     elif is_name and value and not NAME_RE.match(value):
-        c.error(name, _("A name may contain only letters, spaces, apostrophes and hyphens."))
+        c.error(name, "name.letters")
     return value
 
 
 def employee_code(c: Checked, value: str | None) -> str:
     value = text(c, "employee_code", value, required=True)
     if value and "employee_code" not in c.errors and not EMPLOYEE_CODE_RE.match(value):
-        c.error("employee_code", _("Use letters, digits, '.', '_', '-' or '/' only (at most 64)."))
+        c.error("employee_code", "employee_code.chars")
     return value
 
 
@@ -74,14 +145,14 @@ def email(c: Checked, value: str | None) -> str:
     if not value:
         return ""
     if any(ch in value for ch in "\r\n") or _invisible(value):
-        c.error("personal_email", _("Enter a single valid email address."))
+        c.error("personal_email", "email.single")
         return ""
     local, _sep, domain = value.rpartition("@")
     value = f"{local}@{domain.lower()}" if local else value
     try:
         EmailValidator()(value)
     except ValidationError:
-        c.error("personal_email", _("“%(value)s” is not a valid email address.") % {"value": value[:80]})
+        c.error("personal_email", "email.invalid", value=value[:80])
         return ""
     return value
 
@@ -97,8 +168,7 @@ def phone(c: Checked, value: str | None) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number) or number.country_code != 84:
-        c.error("phone", _("“%(value)s” is not a Vietnamese mobile number (for example 0912 345 678).")
-                % {"value": value[:40]})
+        c.error("phone", "phone.invalid", value=value[:40])
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -106,7 +176,7 @@ def phone(c: Checked, value: str | None) -> str:
 def citizen_id(c: Checked, value: str | None) -> str:
     value = re.sub(r"\s", "", value or "")
     if value and not CITIZEN_ID_RE.match(value):
-        c.error("citizen_id", _("The citizen ID (CCCD) has exactly 12 digits."))
+        c.error("citizen_id", "citizen_id.invalid")
         return ""
     return value
 
@@ -117,8 +187,7 @@ def category(c: Checked, value: str | None) -> str:
         return PersonCategory.CONG_CHUC
     found = CATEGORY_WORDS.get(key)
     if found is None:
-        c.error("category", _("Unknown category “%(value)s”: use cán bộ, công chức, viên chức or hợp đồng.")
-                % {"value": (value or "")[:40]})
+        c.error("category", "category.unknown", value=(value or "")[:40])
         return ""
     return found
 
@@ -127,7 +196,7 @@ def name_order(c: Checked, value: str | None) -> str:
     if not value:
         return naming.NameOrder.FAMILY_FIRST
     if value not in naming.NameOrder.values:
-        c.error("name_order", _("Choose family name first or given name first."))
+        c.error("name_order", "name_order.invalid")
         return ""
     return value
 
@@ -142,12 +211,12 @@ def person(raw: dict) -> Checked:
     if not (family.strip() or given.strip()) and (raw.get("full_name") or "").strip():
         family, middle, given = naming.split_full_name(raw["full_name"])
         if not family:
-            c.error("full_name", _("Give at least a family name and a given name."))
+            c.error("full_name", "name.split")
     v["family_name"] = text(c, "family_name", family, required="full_name" not in c.errors, is_name=True)
     v["middle_name"] = text(c, "middle_name", middle, is_name=True)
     v["given_name"] = text(c, "given_name", given, required="full_name" not in c.errors, is_name=True)
     if v["given_name"] and not naming.ascii_word(v["given_name"]):
-        c.error("given_name", _("The given name has no letter that can be written in an address."))
+        c.error("given_name", "name.no_ascii")
     v["name_order"] = name_order(c, raw.get("name_order"))
     v["position"] = text(c, "position", raw.get("position"))
     v["category"] = category(c, raw.get("category"))
@@ -155,7 +224,7 @@ def person(raw: dict) -> Checked:
     v["phone"] = phone(c, raw.get("phone"))
     v["citizen_id"] = citizen_id(c, raw.get("citizen_id"))
     if naming.mixed_script(v["family_name"], v["middle_name"], v["given_name"]):
-        c.warnings.append(_("The name mixes alphabets (for example a Cyrillic letter that looks Latin); check it."))
+        c.warn("name.mixed_script")
     return c
 
 

@@ -49,7 +49,7 @@ class Command(BaseCommand):
             self.stderr.write(f"{path.name}: {batch.file_error}")
             self.stdout.write(f"import {path.name}: file rejected")
             sys.exit(2)
-        for w in batch.warnings:
+        for w in imports.batch_warnings(batch):
             self.stderr.write(f"warning: {w}")
         if not dry_run:
             batch = imports.import_commit(batch.pk, actor=actor)

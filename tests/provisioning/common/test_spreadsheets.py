@@ -447,3 +447,18 @@ def test_the_xlsx_template_explains_every_column(lang, sheet_name, required):
     for word in ("can_bo", "cong_chuc", "vien_chuc", "hop_dong", "000.00.01.H45", "12"):
         assert word in guide
     assert workbook.worksheets[0]["J2"].number_format == "@"
+
+
+def test_rows_can_carry_every_cell_under_the_files_own_headers():
+    table = open_table(io.BytesIO(xlsx_bytes([[*VI_HEADERS, "Ghi chú"], [*HOANG, "nghỉ phép"]])), "a.xlsx")
+    [(number, record)] = list(table.rows(cells=True))
+    assert record.pop(spreadsheets.CELLS) == [*("" if c is None else str(c) for c in HOANG),
+                                              *([""] * (len(VI_HEADERS) - len(HOANG))), "nghỉ phép"]
+    assert (number, record) == (2, HOANG_RECORD)
+
+
+def test_a_report_cell_neutralised_against_formulas_reads_back_as_it_was_written():
+    report = write_report([{"code": "QT-1", "name": "Lê Văn Tám", "unit": "000.00.01.H45", "phone": "+84912345678"}],
+                          [("code", "Mã CB"), ("name", "Họ tên"), ("unit", "Đơn vị"), ("phone", "Điện thoại")], "csv")
+    assert "'+84912345678" in report.decode("utf-8-sig")
+    assert read(report, "r.csv")[0][1]["phone"] == "+84912345678"

@@ -15,6 +15,7 @@ from provisioning.imports import services as imports
 from provisioning.imports.models import ImportBatch
 from provisioning.outbox.services import directory_changes_drain
 from provisioning.people.models import Person, PersonStatus
+from provisioning.people.validation import render
 from provisioning.reconcile.services import compare
 from tests import factories
 
@@ -81,8 +82,8 @@ def test_mixed_file_good_rows_go_in_bad_rows_are_explained(tree):
         rows.setdefault(r.employee_code, r)
     assert rows["QT-001"].proposed_uid == "hoangnt" and rows["QT-004"].proposed_uid == "hoangnt2"
     assert rows["QT-004"].proposed_mail == "hoangnt2@syt.quangtri.gov.vn"
-    assert "unit" in rows["QT-102"].errors and "Sở Không Tồn Tại" in rows["QT-102"].errors["unit"][0]
-    ambiguous = rows["QT-103"].errors["unit"][0]
+    assert "unit" in rows["QT-102"].errors and "Sở Không Tồn Tại" in render(rows["QT-102"].errors["unit"][0])
+    ambiguous = render(rows["QT-103"].errors["unit"][0])
     assert "H45.XA.010" in ambiguous and "000.09.01.H45" in ambiguous
     assert set(rows["QT-104"].errors) == {"personal_email", "phone", "citizen_id"}
     assert [r for r in preview.rows.filter(row_number=6)][0].errors  # the duplicate QT-001 row
@@ -109,8 +110,8 @@ def test_errors_are_in_vietnamese_and_the_report_downloads(tree):
         report = imports.error_report(batch, "xlsx")
     ws = openpyxl.load_workbook(io.BytesIO(report)).active
     lines = [[c for c in row] for row in ws.iter_rows(values_only=True)]
-    assert lines[0][0] == "Dòng"
-    assert any("Sở Không Tồn Tại" in (r[4] or "") for r in lines[1:])
+    assert lines[0][:len(VI_HEADERS)] == VI_HEADERS and lines[0][-2:] == ["Lỗi", "Dòng trong tệp đã tải lên"]
+    assert any("Sở Không Tồn Tại" in (r[-2] or "") for r in lines[1:])
     csv_report = imports.error_report(batch, "csv").decode("utf-8-sig")
     assert "QT-104" in csv_report
 
@@ -147,7 +148,8 @@ def test_hr_scope_limits_what_a_file_may_touch(tree):
         batch = run(xlsx(GOOD), commit=False, scope=tree["stc"])
     rows = {r.employee_code: r for r in batch.rows.all()}
     assert rows["QT-001"].action == "create" and rows["QT-003"].action == "reject"
-    assert "outside the units you manage" in rows["QT-003"].errors["unit"][0]
+    with translation.override("en"):
+        assert "outside the units you manage" in render(rows["QT-003"].errors["unit"][0])
 
 
 @pytest.mark.parametrize("content,name,needle", [
@@ -221,8 +223,8 @@ def test_a_code_taken_between_preview_and_commit_fails_only_that_row(tree):
     person_onboard(actor=None, unit=tree["stc"], family="Đỗ", middle="", given="Hải", employee_code="QT-002")
     batch = imports.import_commit(preview.pk)
     assert (batch.created, batch.failed) == (3, 1)
-    failed = batch.rows.exclude(outcome_error="").get()
-    message = failed.outcome_error.lower()
+    failed = batch.rows.exclude(outcome_errors={}).get()
+    message = " ".join(f"{label}: {m}" for label, m in imports.row_problems(failed)).lower()
     assert failed.employee_code == "QT-002" and ("employee code" in message or "mã cán bộ" in message)
     assert Person.objects.get(employee_code="QT-002").given_name == "Hải"  # the other one is untouched
     assert Person.objects.filter(employee_code__in=["QT-001", "QT-003", "QT-004"]).count() == 3
