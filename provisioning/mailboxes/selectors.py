@@ -38,7 +38,7 @@ def mailboxes_for(user, day: dt.date | None):
                        messages=Subquery(usage.values("messages")[:1]))
 
 
-def _with_quota(people):
+def with_quota(people):
     """Each person's quota in bytes (their own, else their unit's default) and the share used;
     yields the people as it goes, so an export never holds them all."""
 

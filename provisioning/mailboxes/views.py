@@ -19,7 +19,7 @@ from provisioning.common import spreadsheets
 from provisioning.common.forms import UploadForm
 from provisioning.mailboxes.forms import FunctionalMailboxForm
 from provisioning.mailboxes.models import FunctionalMailbox
-from provisioning.mailboxes.selectors import _with_quota, it_lead_units, latest_day, mailboxes_filtered
+from provisioning.mailboxes.selectors import it_lead_units, latest_day, mailboxes_filtered, with_quota
 from provisioning.mailboxes.services import functional_create, functional_set_delegates
 from provisioning.mailboxes.usage_import import import_usage
 from provisioning.people.models import PersonStatus
@@ -41,7 +41,7 @@ def mailbox_list(request: HttpRequest) -> HttpResponse:
         return _export(qs, fmt, day)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     choices = unit_choices(it_lead_units(request.user))
-    page.object_list = label_units(_with_quota(page.object_list), known=[u for u, _label in choices])
+    page.object_list = label_units(with_quota(page.object_list), known=[u for u, _label in choices])
     return render(request, "provisioning/mailbox_list.html", {
         "page": page, "day": day, "units": choices, "statuses": PersonStatus.choices,
         "sort": filters["sort"] or "name", "activity": filters["activity"], "unit": filters["unit"][:35],
@@ -55,7 +55,7 @@ def _export(qs, fmt: str, day) -> HttpResponse:
                ("messages", _("Messages")), ("last_login", _("Last login"))]
 
     def rows():
-        for p in _with_quota(qs.iterator(chunk_size=2000)):
+        for p in with_quota(qs.iterator(chunk_size=2000)):
             yield {"mail": p.mail, "name": p.full_name, "unit": p.unit.name, "status": p.get_status_display(),
                    "mailbox": p.mailbox_state,
                    "bytes_used": p.bytes_used, "quota_bytes": p.quota_bytes, "messages": p.messages,
