@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from provisioning.common.naming import NamingRule
@@ -20,6 +21,18 @@ def unit_picker(field: forms.ModelChoiceField, units) -> None:
 
 class UnitForm(forms.Form):
     """Create or change a unit, from a date (history keeps the earlier state)."""
+
+    @staticmethod
+    def initial_for(unit) -> dict:
+        """The form's starting values: the unit as it is today (or a new unit from today)."""
+        initial = {"effective": timezone.localdate()}
+        if unit is not None:
+            initial |= {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent,
+                        "mail_domain": unit.mail_domain, "naming_rule": unit.naming_rule,
+                        "mailbox_policy": unit.mailbox_policy, "default_quota_mb": unit.default_quota_mb,
+                        "list_local_part": unit.list_address.partition("@")[0],
+                        "category_quotas": ", ".join(f"{k}={v}" for k, v in sorted(unit.category_quota_mb.items()))}
+        return initial
 
     code = forms.CharField(label=_("Unit code"), max_length=35)
     name = forms.CharField(label=_("Name"), max_length=255)

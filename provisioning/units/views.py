@@ -114,14 +114,7 @@ def unit_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     parents = Unit.objects.order_by("path")
     if unit is not None:
         parents = parents.exclude(path__startswith=unit.path)
-    initial = {"effective": timezone.localdate()}
-    if unit is not None:
-        initial |= {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent,
-                    "mail_domain": unit.mail_domain, "naming_rule": unit.naming_rule,
-                    "mailbox_policy": unit.mailbox_policy, "default_quota_mb": unit.default_quota_mb,
-                    "list_local_part": unit.list_address.partition("@")[0],
-                    "category_quotas": ", ".join(f"{k}={v}" for k, v in sorted(unit.category_quota_mb.items()))}
-    form = UnitForm(request.POST or None, parents=parents, initial=initial)
+    form = UnitForm(request.POST or None, parents=parents, initial=UnitForm.initial_for(unit))
     if unit is not None:
         form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
