@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
 from accounts.scopes import role_units, within
 from provisioning.common.naming import NamingRule, fold
-from provisioning.units.models import Unit, UnitVersion
+from provisioning.units.models import Unit, UnitKind, UnitVersion
 
 DEFAULT_NAMING_RULE = NamingRule.GIVEN_INITIALS
 
@@ -161,3 +161,19 @@ def label_units(objects, unit=lambda o: o.unit, known=()) -> list:
     for o in objects:
         o.unit_label = paths[unit(o).pk]
     return objects
+
+
+def units_as_of(day: dt.date, *, query: str = "") -> list[dict]:
+    """The tree as it stood on `day`, flattened in tree order, narrowed to names or codes containing
+    `query`; each row with its staff count today and its kind's label. Two queries."""
+    rows = flatten(tree_as_of(day))
+    if query:
+        needle = query.casefold()
+        rows = [r for r in rows if needle in r["version"].name.casefold() or needle in r["unit"].code.casefold()]
+    staff = dict(Unit.objects.filter(people__isnull=False).values_list("pk").annotate(n=Count("people"))
+                 .values_list("pk", "n"))
+    kinds = dict(UnitKind.choices)
+    for r in rows:
+        r["staff"] = staff.get(r["unit"].pk, 0)
+        r["kind_label"] = kinds.get(r["version"].kind, r["version"].kind)
+    return rows

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,8 +20,8 @@ from provisioning.common import spreadsheets
 from provisioning.mailboxes.services import unit_set_list
 from provisioning.people.models import Person
 from provisioning.units.forms import UnitForm
-from provisioning.units.models import Unit, UnitKind
-from provisioning.units.selectors import flatten, tree_as_of, unit_ancestors, unit_resolved_settings
+from provisioning.units.models import Unit
+from provisioning.units.selectors import unit_ancestors, unit_resolved_settings, units_as_of
 from provisioning.units.services import unit_create, unit_update
 
 
@@ -44,35 +43,29 @@ def _parse_day(text: str | None) -> tuple[dt.date, str | None]:
 def unit_list(request: HttpRequest) -> HttpResponse:
     day, date_error = _parse_day(request.GET.get("as_of"))
     query = " ".join(request.GET.get("q", "").split())[:100]
-    rows = flatten(tree_as_of(day))
-    if query:
-        needle = query.casefold()
-        rows = [r for r in rows if needle in r["version"].name.casefold() or needle in r["unit"].code.casefold()]
-    staff = dict(Person.objects.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
-    kinds = dict(UnitKind.choices)
+    rows = units_as_of(day, query=query)
     if request.GET.get("export") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="units-{day.isoformat()}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-        w = csv.writer(response)
-        w.writerow([_("Code"), _("Name"), _("Kind"), _("Level"), _("Parent code"), _("Staff"), _("In effect since")])
-        parents = {}
-        for r in rows:
-            parents[r["unit"].pk] = r["unit"].code
-        for r in rows:
-            v = r["version"]
-            cells = (r["unit"].code, v.name, kinds.get(v.kind, v.kind), r["depth"], parents.get(v.parent_id, ""),
-                     staff.get(r["unit"].pk, 0), v.valid_from.isoformat())
-            w.writerow([spreadsheets.neutralise(x) for x in cells])
-        return response
+        return _export_units(rows, day)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    for r in page.object_list:
-        r["staff"] = staff.get(r["unit"].pk, 0)
-        r["kind_label"] = kinds.get(r["version"].kind, r["version"].kind)
     return render(request, "provisioning/unit_list.html", {
         "page": page, "query": query, "day": day, "is_today": day == timezone.localdate(),
         "date_error": date_error, "total": len(rows),
     }, status=400 if date_error else 200)
+
+
+def _export_units(rows: list[dict], day) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="units-{day.isoformat()}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+    w = csv.writer(response)
+    w.writerow([_("Code"), _("Name"), _("Kind"), _("Level"), _("Parent code"), _("Staff"), _("In effect since")])
+    parents = {r["unit"].pk: r["unit"].code for r in rows}
+    for r in rows:
+        v = r["version"]
+        cells = (r["unit"].code, v.name, r["kind_label"], r["depth"], parents.get(v.parent_id, ""), r["staff"],
+                 v.valid_from.isoformat())
+        w.writerow([spreadsheets.neutralise(x) for x in cells])
+    return response
 
 
 @require_GET
