@@ -17,8 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ldap3
-
+from directory import admin
 from directory.passwords import hash_password
 
 HERE = Path(__file__).resolve().parent
@@ -298,14 +297,8 @@ def wait_ready(c: SlapdConfig, proc: subprocess.Popen | None = None, *, timeout:
     while time.monotonic() < end:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"slapd exited with status {proc.returncode}; see {c.directory}/slapd.log")
-        try:
-            conn = ldap3.Connection(ldap3.Server(c.host, port=c.port, get_info=ldap3.NONE, connect_timeout=1),
-                                    c.root_dn, c.root_password, receive_timeout=2)
-            if conn.bind():
-                conn.unbind()
-                return
-        except ldap3.core.exceptions.LDAPException:
-            pass
+        if admin.answers(c.url, c.root_dn, c.root_password):
+            return
         time.sleep(0.02)
     raise TimeoutError(f"slapd did not answer on {c.url} within {timeout} s")
 
