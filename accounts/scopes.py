@@ -35,6 +35,13 @@ def has_role(user: User, role: str) -> bool:
     return units is None or bool(units)
 
 
+def covers(user: User, role: str, unit_path: str) -> bool:
+    """Whether the user holds `role` over the unit at `unit_path` (one of their subtrees holds it):
+    the in-memory twin of `within`, for an object already loaded."""
+    paths = role_units(user, role)
+    return paths is None or any(unit_path.startswith(p) for p in paths)
+
+
 def within(queryset: QuerySet, user: User, role: str, unit_path_field: str) -> QuerySet:
     """Narrow a queryset to the user's subtrees: one query, however many subtrees."""
     paths = role_units(user, role)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.scopes import role_units
+from accounts.scopes import covers
 from provisioning.approvals.models import ApprovalRequest, QuotaRequest
 from provisioning.audit.services import audit_record
 from provisioning.mailboxes.services import MAX_QUOTA_MB, effective_quota_mb
@@ -44,8 +44,7 @@ def may_decide(user, request: ApprovalRequest) -> bool:
     person the request is about."""
     if user.pk == request.requested_by_id or user.get_username() == request.person.uid:
         return False
-    paths = role_units(user, Role.UNIT_HEAD)
-    return paths is None or any(request.person.unit.path.startswith(p) for p in paths)
+    return covers(user, Role.UNIT_HEAD, request.person.unit.path)
 
 
 def decide(*, actor, request: R, approve: bool, note: str = "", on_approve: Callable[[R], None]) -> R:

@@ -17,7 +17,6 @@ class ActivePersonMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.source == User.Source.DIRECTORY:
-
             status = Person.objects.filter(uid=user.username).values_list("status", flat=True).first()
             if status != PersonStatus.ACTIVE:
                 logout(request)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.scopes import role_units, within
+from accounts.scopes import covers, within
 from provisioning.common.naming import NamingRule, fold
 from provisioning.units.models import Unit, UnitKind, UnitVersion
 
@@ -119,8 +119,7 @@ def units_for_hr(user: User) -> QuerySet:
 
 def unit_managed_by(user, unit: Unit) -> bool:
     """HR officers manage the units of their subtrees; the superadmin every unit."""
-    paths = role_units(user, Role.HR_ADMIN)
-    return paths is None or any(unit.path.startswith(p) for p in paths)
+    return covers(user, Role.HR_ADMIN, unit.path)
 
 
 PATH_SEPARATOR = " › "

@@ -14,14 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Role
-from accounts.scopes import role_units
 from provisioning.common import spreadsheets
 from provisioning.mailboxes.services import unit_set_list
 from provisioning.people.models import Person
 from provisioning.units.forms import UnitForm
 from provisioning.units.models import Unit
-from provisioning.units.selectors import unit_ancestors, unit_resolved_settings, units_as_of
+from provisioning.units.selectors import unit_ancestors, unit_managed_by, unit_resolved_settings, units_as_of
 from provisioning.units.services import unit_create, unit_update
 
 
@@ -79,7 +77,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     domain, rule = unit_resolved_settings(unit, ancestors)
     versions = unit.versions.select_related("parent", "recorded_by").order_by("-valid_from")
     children = unit.children.order_by("name")
-    may_manage = _may_manage_unit(request, unit)
+    may_manage = unit_managed_by(request.user, unit)
     people = (Paginator(unit.people.order_by("sort_key", "uid"), 50).get_page(request.GET.get("page"))
               if may_manage else None)
     functional = unit.functional_mailboxes.prefetch_related("delegates") if may_manage else \
@@ -140,12 +138,5 @@ def _save_unit(actor, unit: Unit | None, d: dict) -> Unit:
                            mailbox_policy=d["mailbox_policy"], default_quota_mb=d["default_quota_mb"],
                            category_quota_mb=d["category_quotas"])
     if d["list_local_part"] and d["list_local_part"] != unit.list_address.partition("@")[0]:
-
         unit = unit_set_list(actor=actor, unit=unit, local_part=d["list_local_part"])
     return unit
-
-
-def _may_manage_unit(request, unit: Unit) -> bool:
-
-    paths = role_units(request.user, Role.HR_ADMIN)
-    return paths is None or any(unit.path.startswith(p) for p in paths)
