@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from directory import gateway
-from directory.errors import DirectoryError
 from provisioning.mailboxes.models import FunctionalMailbox
+from provisioning.outbox.appliers import permanent_failures
 from provisioning.people.models import MailAddress, Person, PersonStatus, has_mailbox
 from provisioning.units.models import Unit
 from provisioning.units.selectors import mail_policies, unit_mail_policy
@@ -39,34 +39,24 @@ def apply_lists_above(unit_paths: set[str]) -> None:
             apply_unit_list(unit)
 
 
-def apply_functional(ids: list[int]) -> dict[int, DirectoryError]:
-    """Functional mailboxes and their delegates; a delegate who is not active is left out."""
+def functional_put(fm: FunctionalMailbox) -> None:
+    """A functional mailbox and its delegates; a delegate who is not active is left out."""
+    quota = unit_mail_policy(fm.unit).default_quota_mb
+    gateway.functional_put(address=fm.address, name=fm.name, quota_kib=(fm.quota_mb or quota) * 1024,
+                           enabled=fm.active,
+                           delegate_uids=[p.uid for p in fm.delegates.all() if p.status == PersonStatus.ACTIVE])
 
-    failed = {}
-    for fm in FunctionalMailbox.objects.filter(pk__in=ids).select_related("unit").prefetch_related("delegates"):
-        try:
-            quota = unit_mail_policy(fm.unit).default_quota_mb
-            gateway.functional_put(address=fm.address, name=fm.name, quota_kib=(fm.quota_mb or quota) * 1024,
-                                   enabled=fm.active,
-                                   delegate_uids=[p.uid for p in fm.delegates.all() if p.status == PersonStatus.ACTIVE])
-        except DirectoryError as exc:
-            if exc.transient:
-                raise
-            failed[fm.pk] = exc
-    return failed
+
+def apply_functional(ids: list[int]) -> dict[int, Exception]:
+    mailboxes = FunctionalMailbox.objects.filter(pk__in=ids).select_related("unit").prefetch_related("delegates")
+    return permanent_failures(mailboxes, functional_put, key=lambda fm: fm.pk)
 
 
 def apply_list_changes(ids_by_kind: dict[str, list[int]]) -> dict[tuple[str, int], Exception]:
     """The outbox's applier for distribution lists: a changed unit's own list, and every list
     above a changed person (after units and people, so the members exist)."""
-    failures: dict[tuple[str, int], Exception] = {}
-    for unit in Unit.objects.filter(pk__in=ids_by_kind.get("unit", [])).order_by("depth"):
-        try:
-            apply_unit_list(unit)
-        except DirectoryError as exc:
-            if exc.transient:
-                raise
-            failures[("unit", unit.pk)] = exc
+    units = Unit.objects.filter(pk__in=ids_by_kind.get("unit", [])).order_by("depth")
+    failures = {("unit", pk): exc for pk, exc in permanent_failures(units, apply_unit_list, key=lambda u: u.pk).items()}
     people = ids_by_kind.get("person", [])
     if people:
         apply_lists_above(set(Unit.objects.filter(people__pk__in=people).values_list("path", flat=True)))

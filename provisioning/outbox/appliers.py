@@ -9,9 +9,13 @@ transient error (the directory is away) propagates and puts the whole batch back
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from directory.errors import DirectoryError
+
+T = TypeVar("T")
 Failures = dict[tuple[str, int], Exception]
 Applier = Callable[[dict[str, list[int]]], Failures]
 
@@ -34,3 +38,18 @@ def register(name: str, run: Applier, *, order: int) -> None:
 
 def registered() -> list[Registered]:
     return sorted(_APPLIERS.values(), key=lambda a: a.order)
+
+
+def permanent_failures(objects: Iterable[T], apply: Callable[[T], None],
+                       key: Callable[[T], int]) -> dict[int, Exception]:
+    """Apply each object; a permanent directory error is recorded by the object's key and the
+    others go on, a transient one (the directory is away) propagates and stops the batch."""
+    failed: dict[int, Exception] = {}
+    for obj in objects:
+        try:
+            apply(obj)
+        except DirectoryError as exc:
+            if exc.transient:
+                raise
+            failed[key(obj)] = exc
+    return failed

@@ -9,6 +9,7 @@ from directory import bulk, gateway
 from directory.entries import PersonEntry
 from directory.errors import DirectoryError
 from provisioning.common.naming import NameOrder
+from provisioning.outbox.appliers import permanent_failures
 from provisioning.people.models import MailAddress, Person, PersonStatus, has_mailbox
 from provisioning.units.selectors import MailPolicy, mail_policies, unit_mail_policy
 
@@ -53,13 +54,8 @@ def apply_people(ids: list[int]) -> dict[int, DirectoryError]:
     by_uid = {e.uid: pid for pid, e in entries.items()}
     existing, failed = bulk.people_add_pipelined(list(entries.values()))
     out = {by_uid[u]: exc for u, exc in failed.items() if u in by_uid}
-    for uid in existing:
-        try:
-            gateway.person_put(entries[by_uid[uid]])
-        except DirectoryError as exc:
-            if exc.transient:
-                raise
-            out[by_uid[uid]] = exc
+    out.update(permanent_failures([entries[by_uid[uid]] for uid in existing], gateway.person_put,
+                                  key=lambda entry: by_uid[entry.uid]))
     return out
 
 

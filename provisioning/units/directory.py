@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from directory import gateway
 from directory.entries import UnitEntry
-from directory.errors import DirectoryError
+from provisioning.outbox.appliers import permanent_failures
 from provisioning.units.models import Unit
 from provisioning.units.selectors import (
     unit_ancestors,
@@ -27,16 +27,8 @@ def apply_unit(unit: Unit) -> None:
     gateway.unit_put(entry, path)
 
 
-def apply_units(ids: list[int]) -> dict[int, DirectoryError]:
-    failed = {}
-    for unit in Unit.objects.filter(pk__in=ids).order_by("depth"):
-        try:
-            apply_unit(unit)
-        except DirectoryError as exc:
-            if exc.transient:
-                raise
-            failed[unit.pk] = exc
-    return failed
+def apply_units(ids: list[int]) -> dict[int, Exception]:
+    return permanent_failures(Unit.objects.filter(pk__in=ids).order_by("depth"), apply_unit, key=lambda u: u.pk)
 
 
 def apply_unit_changes(ids_by_kind: dict[str, list[int]]) -> dict[tuple[str, int], Exception]:

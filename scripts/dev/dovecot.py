@@ -35,21 +35,21 @@ class MailServerConfig:
     host: str = "127.0.0.1"
 
 
-def ldap_conf(c: MailServerConfig) -> str:
-    """deploy/mail/dovecot-ldap.conf.ext with this instance's directory filled in."""
-    text = (DEPLOY / "dovecot-ldap.conf.ext").read_text(encoding="utf-8")
+def _filled(template: str, c: MailServerConfig) -> str:
+    """A deploy/mail template with this instance's directory filled in."""
+    text = (DEPLOY / template).read_text(encoding="utf-8")
     return (text.replace("ldap://ldap.example.gov.vn", c.ldap_url)
             .replace("dc=example,dc=gov,dc=vn", c.base_dn)
             .replace("cn=mail,ou=services," + c.base_dn, c.bind_dn)
             .replace("MAIL-READER-PASSWORD", c.bind_password))
+
+
+def ldap_conf(c: MailServerConfig) -> str:
+    return _filled("dovecot-ldap.conf.ext", c)
 
 
 def delegates_conf(c: MailServerConfig) -> str:
-    text = (DEPLOY / "dovecot-ldap-delegates.conf.ext").read_text(encoding="utf-8")
-    return (text.replace("ldap://ldap.example.gov.vn", c.ldap_url)
-            .replace("dc=example,dc=gov,dc=vn", c.base_dn)
-            .replace("cn=mail,ou=services," + c.base_dn, c.bind_dn)
-            .replace("MAIL-READER-PASSWORD", c.bind_password))
+    return _filled("dovecot-ldap-delegates.conf.ext", c)
 
 
 def dovecot_conf(c: MailServerConfig) -> str:
