@@ -4,13 +4,13 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import LoginForm
 from directory.errors import DirectoryUnavailable
+from idm.http import same_site
 
 
 @sensitive_post_parameters("password")
@@ -28,11 +28,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/directory_unavailable.html", status=503)
         if valid:
             auth_login(request, form.get_user())  # a new session id (AU-05)
-            target = form.cleaned_data["next"] or request.GET.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-                target = "home"
-            return redirect(target)
+            return redirect(same_site(request, form.cleaned_data["next"] or request.GET.get("next"), "home"))
     next_url = request.GET.get("next", "")
     return render(request, "accounts/login.html", {"form": form, "next": next_url},
                   status=400 if form.is_bound else 200)

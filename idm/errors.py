@@ -1,7 +1,8 @@
 """Error pages that say what happened and what to do next (never a traceback)."""
 
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from idm.http import same_site
 
 
 def permission_denied(request, exception=None):
@@ -11,9 +12,7 @@ def permission_denied(request, exception=None):
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: the product's page in the user's language instead of Django's English one.
     The way back is the page that held the form (same-origin Referer only), else the overview."""
-    back = request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = "/"
+    back = same_site(request, request.META.get("HTTP_REFERER", ""), "/")
     return render(request, "errors/403_csrf.html", {"back": back}, status=403)
 
 

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +19,7 @@ from accounts.scopes import hr_required
 from accounts.selfservice.letters import ActivationLetter, activation_letters_pdf
 from accounts.selfservice.services import activation_issue
 from accounts.selfservice.tasks import send_activation_email
+from idm.http import same_site
 from provisioning.audit.models import AuditEntry
 from provisioning.common import spreadsheets
 from provisioning.people.forms import (
@@ -242,14 +242,6 @@ def person_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("provisioning:person", pk=person.pk)
 
 
-def _same_site(request, url: str | None) -> str | None:
-    """A return address from a form, only if it stays on this site (no open redirect)."""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return None
-
-
 @require_POST
 @hr_required
 def activation_letters(request: HttpRequest) -> HttpResponse:
@@ -261,7 +253,7 @@ def activation_letters(request: HttpRequest) -> HttpResponse:
     people = list(people_for_hr(request.user).filter(pk__in=ids, status=PersonStatus.STAGED).select_related("unit"))
     if not people:
         messages.error(request, _("Choose at least one person who has not activated yet."))
-        return redirect(_same_site(request, form.data.get("back")) or "provisioning:people")
+        return redirect(same_site(request, form.data.get("back"), "provisioning:people"))
     top = unit_ancestors(people[0].unit)
     province = (top[0] if top else people[0].unit).name
     letters = []
