@@ -65,3 +65,39 @@ class ActivationCode(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class OneTimeCode(models.Model):
+    """A short-lived code sent to a channel on file: a password reset or unlock (RS-*), or the
+    check of a new personal email or phone (SE-06). Only a keyed digest is stored (RS-04); the
+    code is bound to one person *and* one flow (a random id kept in the requester's session,
+    stored here as a digest) so A's code can never serve B or another browser (RS-07); it dies
+    after MAX_ATTEMPTS wrong tries, at its first use, when a newer one is issued, and at
+    ``expires_at`` (≤ 10 minutes, RS-06). See ``accounts.codes``."""
+
+    class Purpose(models.TextChoices):
+        RESET = "reset", _("password reset or unlock")
+        VERIFY_EMAIL = "verify_email", _("personal email check")
+        VERIFY_PHONE = "verify_phone", _("mobile phone check")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("personal email")
+        SMS = "sms", _("SMS")
+
+    person = models.ForeignKey("provisioning.Person", on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    flow_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    # for a contact check: the new address or number being checked (not a secret)
+    target = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded = models.BooleanField(default=False)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["person", "purpose", "flow_digest"], name="otc_lookup")]

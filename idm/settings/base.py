@@ -145,6 +145,11 @@ EMAIL_FILE_PATH = str(VAR_DIR / "outbox-mail")
 EMAIL_HOST = env("IDM_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("IDM_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = env("IDM_FROM_EMAIL", "idm@quangtri.gov.vn")
+# SMS (reset codes to a verified phone, notifications): accounts/sms.py
+IDM_SMS_BACKEND = env("IDM_SMS_BACKEND", "accounts.sms.FileBackend")
+IDM_SMS_FILE_PATH = env("IDM_SMS_FILE_PATH", str(VAR_DIR / "outbox-sms"))
+IDM_SMS_URL = env("IDM_SMS_URL", "")
+IDM_SMS_TOKEN = env("IDM_SMS_TOKEN", "")
 
 # ---- passwords ----
 PASSWORD_MIN_LENGTH = int(env("IDM_PASSWORD_MIN_LENGTH", "15"))

@@ -42,6 +42,10 @@ class Person(models.Model):
     # contact points on file, for activation and password reset (personal data: PR-01)
     personal_email = models.EmailField(_("personal email"), max_length=254, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=16, blank=True, help_text=_("E.164, e.g. +84912345678"))
+    # set when the person proved they receive mail/SMS there (a code sent to it was entered back); an
+    # import or an HR edit that changes the value clears it. Reset codes go by SMS only to a verified phone (RS-16).
+    personal_email_verified_at = models.DateTimeField(_("personal email verified at"), null=True, blank=True)
+    phone_verified_at = models.DateTimeField(_("mobile phone verified at"), null=True, blank=True)
     # CCCD: encrypted at rest; the keyed digest finds duplicates without decrypting (never listed or exported)
     citizen_id_encrypted = models.TextField(blank=True, editable=False)
     citizen_id_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)

@@ -184,6 +184,11 @@ def person_update(*, actor, person: Person, **changes) -> Person:
         changed["citizen_id_digest"] = protect.digest(cid)
     if not changed:
         return person
+    # a new personal email or phone has not been proved yet: no reset code goes there until it is (RS-16)
+    if "personal_email" in changed:
+        changed["personal_email_verified_at"] = None
+    if "phone" in changed:
+        changed["phone_verified_at"] = None
     before = snapshot(person, PERSON_FIELDS)
     for k, v in changed.items():
         setattr(person, k, v)
