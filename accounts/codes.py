@@ -37,7 +37,8 @@ def new_flow_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _flow_digest(flow_id: str) -> str:
+def flow_digest(flow_id: str) -> str:
+    """What is stored (and what may travel to a worker) instead of the flow id itself."""
     return protect.keyed_digest(b"idm-code-flow", flow_id or "")
 
 
@@ -45,21 +46,22 @@ def _digest(code: str) -> str:
     return protect.keyed_digest(b"idm-one-time-code", "".join(ch for ch in (code or "") if ch.isdigit()))
 
 
-def code_issue(*, person, purpose: str, channel: str, flow_id: str, target: str = "") -> str:
+def code_issue(*, person, purpose: str, channel: str, flow_id: str = "", flow: str = "", target: str = "") -> str:
     """A fresh code for this person, purpose and flow; every older live code of the same person and
     purpose stops working. Returns the code in clear: the caller sends it and forgets it."""
     now = timezone.now()
     OneTimeCode.objects.filter(person=person, purpose=purpose, used_at__isnull=True,
                                superseded=False).update(superseded=True)
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
-    OneTimeCode.objects.create(person=person, purpose=purpose, channel=channel, flow_digest=_flow_digest(flow_id),
+    OneTimeCode.objects.create(person=person, purpose=purpose, channel=channel,
+                               flow_digest=flow or flow_digest(flow_id),
                                digest=_digest(code), target=target, created_at=now,
                                expires_at=now + dt.timedelta(minutes=CODE_MINUTES))
     return code
 
 
 def _live(person, purpose: str, flow_id: str, now):
-    return OneTimeCode.objects.filter(person=person, purpose=purpose, flow_digest=_flow_digest(flow_id),
+    return OneTimeCode.objects.filter(person=person, purpose=purpose, flow_digest=flow_digest(flow_id),
                                       used_at__isnull=True, superseded=False, expires_at__gt=now,
                                       failed_attempts__lt=MAX_ATTEMPTS)
 
@@ -90,8 +92,3 @@ def code_claim(otc: OneTimeCode) -> bool:
 def code_release(otc: OneTimeCode) -> None:
     """Give a claimed code back when the step it guarded could not happen (the directory was away)."""
     OneTimeCode.objects.filter(pk=otc.pk).exclude(used_at=None).update(used_at=None)
-
-
-def code_mark_sent(otc_person, purpose: str) -> None:
-    OneTimeCode.objects.filter(person=otc_person, purpose=purpose, used_at__isnull=True,
-                               superseded=False, sent_at__isnull=True).update(sent_at=timezone.now())

@@ -101,3 +101,19 @@ class OneTimeCode(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["person", "purpose", "flow_digest"], name="otc_lookup")]
+
+
+class PasswordRecord(models.Model):
+    """The hashes of a person's recent passwords, newest first, to refuse reusing one (PW-16), and
+    the scheme the directory's value was made with, so a login can upgrade an older one (PW-15).
+    The hash is an {ARGON2} argon2id value of the NFKC form, the same strength as the directory's;
+    only ``settings.IDM_PASSWORD_HISTORY`` records are kept per person."""
+
+    person = models.ForeignKey("provisioning.Person", on_delete=models.CASCADE, related_name="password_records")
+    hashed = models.CharField(max_length=255)
+    scheme = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["person", "-created_at"], name="pwrecord_recent")]

@@ -9,6 +9,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import LoginForm
+from accounts.models import User
+from accounts.profile.services import password_after_login
 from directory.errors import DirectoryUnavailable
 from idm.http import same_site
 
@@ -28,6 +30,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/directory_unavailable.html", status=503)
         if valid:
             auth_login(request, form.get_user())  # a new session id (AU-05)
+            if request.user.source == User.Source.DIRECTORY:
+                password_after_login(request, form.cleaned_data["password"])  # PW-15, forced change
             return redirect(same_site(request, form.cleaned_data["next"] or request.GET.get("next"), "home"))
     next_url = request.GET.get("next", "")
     return render(request, "accounts/login.html", {"form": form, "next": next_url},

@@ -1,4 +1,4 @@
-"""Password hashing for values written to userPassword (PW-13, PW-07).
+"""Password hashing for values written to userPassword (PW-13, PW-07, PW-14).
 
 argon2id through passlib (the maintained libpass distribution), stored with slapd's {ARGON2}
 scheme prefix: slapd's argon2 module verifies argon2id hashes made elsewhere, and so does any
@@ -20,7 +20,41 @@ def normalise(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+# what a person's userPassword values are made with now; a login finding an older record rehashes (PW-15)
+SCHEME = "argon2id-m19456-t2-p1-nfkc+nfd"
+
+
 def hash_password(password: str) -> str:
+    """One {ARGON2} value of the NFKC form, with its own random 128-bit salt (PW-14)."""
     return "{ARGON2}" + _HASHER.hash(normalise(password))
+
+
+def password_hashes(password: str) -> list[str]:
+    """The userPassword values for a person's password.
+
+    The web normalises what is typed (NFKC) before every bind, but a mail client binds with the bytes
+    it was given, and Vietnamese keyboards produce either precomposed letters ("ậ", Unikey's default)
+    or decomposed ones ("a" + two combining marks, "Unicode tổ hợp", some phones and macOS input). So
+    a password with diacritics gets a second value, the hash of its decomposed form: slapd accepts a
+    bind that matches any value, and IMAP works however the person types. NFKC then NFD covers both
+    keyboards; compatibility characters (full-width letters) typed into a mail client are not covered,
+    and nobody types those on purpose. Without diacritics the two forms are equal and one value is
+    written, so ASCII passwords cost one Argon2 verification per bind, as before."""
+    precomposed = normalise(password)
+    values = ["{ARGON2}" + _HASHER.hash(precomposed)]
+    decomposed = unicodedata.normalize("NFD", precomposed)
+    if decomposed != precomposed:
+        values.append("{ARGON2}" + _HASHER.hash(decomposed))
+    return values
+
+
+def matches(password: str, hashed: str) -> bool:
+    """Does ``password`` (normalised) match one {ARGON2} value the application made (history checks)."""
+    if not hashed.startswith("{ARGON2}"):
+        return False
+    try:
+        return _HASHER.verify(normalise(password), hashed[len("{ARGON2}"):])
+    except ValueError:
+        return False
 
 

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from accounts.helpdesk import urls as helpdesk
+from accounts.profile import urls as profile
 from accounts.selfservice import urls as selfservice
 from idm.health import healthz
 from provisioning.home import home
@@ -10,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("", include(selfservice)),
+    path("", include(profile)),
+    path("", include(helpdesk)),
     path("", include("provisioning.urls")),
 ]
 

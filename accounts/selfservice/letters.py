@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
 from fpdf import FPDF, XPos, YPos
+
+from provisioning.units.selectors import unit_ancestors
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts/dejavu")
 FONT_FILES = {("Serif", ""): "DejaVuSerif.ttf", ("Serif", "B"): "DejaVuSerif-Bold.ttf",
@@ -149,3 +153,21 @@ def activation_letters_pdf(letters: Sequence[ActivationLetter]) -> bytes:
     for letter in letters:
         _letter_page(pdf, letter)
     return bytes(pdf.output())
+
+
+def letters_response(people_codes) -> HttpResponse:
+    """A PDF download with one letter per (person, code): what HR prints and hands over."""
+    people_codes = list(people_codes)
+    first = people_codes[0][0]
+    top = unit_ancestors(first.unit)
+    province = (top[0] if top else first.unit).name
+    today = timezone.localdate()
+    letters = [ActivationLetter(
+        full_name=p.full_name, unit_name=p.unit.name, uid=p.uid, official_email=p.mail or "", code=code,
+        activation_url=settings.IDM_BASE_URL.rstrip("/") + "/activate/",
+        expires_on=today + datetime.timedelta(days=settings.IDM_ACTIVATION_DAYS), province_name=province,
+        issued_on=today) for p, code in people_codes]
+    response = HttpResponse(activation_letters_pdf(letters), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="thu-kich-hoat-{today.isoformat()}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

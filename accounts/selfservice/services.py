@@ -18,11 +18,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.credentials import password_problems, password_write
 from accounts.models import ActivationCode
-from accounts.passwords import check_password
-from directory import gateway
+from accounts.sessions import end_sessions
 from directory.errors import NoSuchEntry
-from directory.passwords import hash_password
 from provisioning.audit.services import audit_record
 from provisioning.common import protect
 from provisioning.people.directory import apply_people
@@ -55,9 +54,13 @@ def format_code(code: str) -> str:
 
 
 @transaction.atomic
-def activation_issue(*, actor, person: Person, channel: str) -> str:
-    """A fresh code for a person who has not activated yet; older codes stop working."""
-    if person.status != PersonStatus.STAGED:
+def activation_issue(*, actor, person: Person, channel: str, reset: bool = False) -> str:
+    """A fresh code for a person who has not activated yet (or, with ``reset``, for an active person
+    whose password the help desk has just voided); older codes stop working."""
+    if reset and person.status != PersonStatus.ACTIVE:
+        raise ValidationError(_("Only an active account can be reset; %(name)s needs an activation code.")
+                              % {"name": person.full_name})
+    if not reset and person.status != PersonStatus.STAGED:
         raise ValidationError(_("%(name)s has already activated the account.") % {"name": person.full_name})
     if channel == ActivationCode.Channel.EMAIL and not person.personal_email:
         raise ValidationError(_("%(name)s has no personal email on file; print a letter instead.")
@@ -71,10 +74,21 @@ def activation_issue(*, actor, person: Person, channel: str) -> str:
     return format_code(code)
 
 
-def activation_email(person: Person, code: str) -> None:
+def activation_email(person: Person, code: str, *, reset: bool = False) -> None:
     """The code goes only to the address on file, never one from the request (RS-09); the link
     is built from the configured base URL, never from the Host header (RS-10)."""
     url = settings.IDM_BASE_URL.rstrip("/") + "/activate/"
+    if reset:
+        body = _(
+            "Dear %(name)s,\n\nAt your request, your unit's HR officer has reset your official account. Your old "
+            "password no longer works.\n\nUser name: %(uid)s\nActivation code: %(code)s\n\nOpen %(url)s, enter your "
+            "user name and this code, and choose a new password. The code works once and expires in %(days)s days."
+            "\n\nIf you did not ask for this, contact the provincial IT department."
+        ) % {"name": person.full_name, "uid": person.uid, "code": code, "url": url,
+             "days": settings.IDM_ACTIVATION_DAYS}
+        send_mail(_("Choose a new password for your official account"), body, settings.DEFAULT_FROM_EMAIL,
+                  [person.personal_email])
+        return
     body = _(
         "Dear %(name)s,\n\nAn official account has been created for you.\n\nUser name: %(uid)s\n"
         "Official email: %(mail)s\nActivation code: %(code)s\n\nOpen %(url)s, enter your user name and this code, "
@@ -111,7 +125,9 @@ def activation_redeem(*, uid: str, code: str, password: str, password2: str, sou
     so two redemptions of one code cannot both write; if the directory is away the claim is
     released and nothing is consumed, as it is when the password is refused."""
     uid = (uid or "").strip().lower()
-    person = Person.objects.select_related("unit").filter(uid=uid, status=PersonStatus.STAGED).first()
+    # staged: a first activation; active: after a help-desk reset (activation_issue(reset=True))
+    person = Person.objects.select_related("unit").filter(
+        uid=uid, status__in=(PersonStatus.STAGED, PersonStatus.ACTIVE)).first()
     now = timezone.now()
     current = None
     if person is not None:
@@ -124,22 +140,24 @@ def activation_redeem(*, uid: str, code: str, password: str, password2: str, sou
         raise ValidationError({"code": [_generic()]})  # the reserved try stays spent
     # the right code: give its try back (a refused password below must not cost one)
     ActivationCode.objects.filter(pk=current.pk, failed_attempts__gt=0).update(failed_attempts=F("failed_attempts") - 1)
-    if password != password2:
-        raise ValidationError({"password2": [_("The two passwords are not the same.")]})
-    result = check_password(password, context=[person.uid, person.family_name, person.middle_name, person.given_name,
-                                               person.employee_code, person.unit.name])
-    if not result.ok:
-        raise ValidationError({"password": result.reasons})
+    problems = password_problems(person, password, password2)
+    if problems:
+        raise ValidationError(problems)
 
     if not _claim(current.pk, now):
         raise ValidationError({"code": [_generic()]})
     try:
         try:
-            gateway.person_set_password_hash(person.uid, hash_password(password))
+            password_write(person, password)
         except NoSuchEntry:  # the outbox has not created the entry yet: do it now
             apply_people([person.pk])
-            gateway.person_set_password_hash(person.uid, hash_password(password))
-        person = person_set_status(actor=None, person=person, status=PersonStatus.ACTIVE, source_ip=source_ip)
+            password_write(person, password)
+        if person.status == PersonStatus.STAGED:
+            person = person_set_status(actor=None, person=person, status=PersonStatus.ACTIVE, source_ip=source_ip)
+        else:  # a help-desk reset: the account stays active, its sessions end
+            audit_record(actor=None, action="person.password_reset_by_activation", target=person,
+                         source_ip=source_ip)
+            end_sessions(person.uid)
     except Exception:
         # the directory was away (or the status change failed): the person may try again with the same code
         ActivationCode.objects.filter(pk=current.pk, used_at=now).update(used_at=None)

@@ -12,9 +12,9 @@ SEND_ACTIVATION_EMAIL = "selfservice.send_activation_email"
 
 
 @shared_task(name=SEND_ACTIVATION_EMAIL, ignore_result=True, acks_late=True)
-def send_activation_email(person_id: int, actor_id: int | None = None) -> None:
+def send_activation_email(person_id: int, actor_id: int | None = None, reset: bool = False) -> None:
     """The code is made here, in the worker, so it never travels through the broker (LG-02)."""
     person = Person.objects.get(pk=person_id)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    code = activation_issue(actor=actor, person=person, channel=ActivationCode.Channel.EMAIL)
-    activation_email(person, code)
+    code = activation_issue(actor=actor, person=person, channel=ActivationCode.Channel.EMAIL, reset=reset)
+    activation_email(person, code, reset=reset)

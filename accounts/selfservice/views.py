@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.selfservice.forms import ActivationForm
 from accounts.selfservice.services import activation_redeem
 from directory.errors import DirectoryUnavailable
+from provisioning.common.forms import add_errors
 from provisioning.mailboxes.models import MailboxUsage
 from provisioning.mailboxes.services import effective_quota_mb
 from provisioning.people.models import Person
@@ -32,6 +33,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
         "person": person, "usage": usage,
         "unit_label": unit_paths([person.unit])[person.unit_id] if person else "",
         "quota_mb": effective_quota_mb(person) if person else None,
+        "aliases": [a.address for a in person.addresses.all() if a.address != person.mail] if person else [],
         "requests": person.quota_requests.all()[:5] if person else []})
 
 
@@ -51,8 +53,7 @@ def activate_view(request: HttpRequest) -> HttpResponse:
         except DirectoryUnavailable:
             return render(request, "accounts/directory_unavailable.html", status=503)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             return render(request, "accounts/activated.html", {"uid": person.uid, "mail": person.mail})
     # The site-wide Referrer-Policy (same-origin) applies: under no-referrer Chromium posts this form with

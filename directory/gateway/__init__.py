@@ -30,8 +30,10 @@ from .people import (
     person_delete,
     person_dn,
     person_get,
+    person_must_change_password,
     person_put,
     person_set_password_hash,
+    person_verify_password,
     uid_for_login,
 )
 from .units import unit_delete, unit_dn, unit_get, unit_put, units_all
@@ -41,6 +43,6 @@ __all__ = [
     "functional_dn", "functional_put", "group_add_member", "group_delete", "group_dn", "group_get", "group_put",
     "group_remove_member", "mail_list_members", "mail_list_put", "memberships",
     "people_find", "people_uids", "person_delete", "person_dn", "person_get", "person_put",
-    "person_set_password_hash", "uid_for_login",
+    "person_must_change_password", "person_set_password_hash", "person_verify_password", "uid_for_login",
     "unit_delete", "unit_dn", "unit_get", "unit_put", "units_all",
 ]

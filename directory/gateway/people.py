@@ -6,11 +6,12 @@ import ldap3
 
 from directory import config
 from directory import escaping as esc
-from directory.connection import check_result, service
+from directory.connection import check_result, credentials_valid, service
 from directory.entries import MAIL_CLASS, PERSON_ATTRS, PersonEntry
 from directory.errors import InvalidValue
+from directory.passwords import normalise
 
-from .base import delete_entry, ensure_entry, read, search
+from .base import as_list, delete_entry, ensure_entry, read, search
 
 
 def person_dn(uid: str) -> str:
@@ -34,14 +35,30 @@ def person_delete(uid: str) -> bool:
     return delete_entry(person_dn(uid))
 
 
-def person_set_password_hash(uid: str, hashed: str) -> None:
-    """Replace userPassword with an already-hashed value ({ARGON2}$argon2id$...)."""
-    if not hashed.startswith("{"):
-        raise InvalidValue("only a hashed password with a {SCHEME} prefix is written")
+def person_set_password_hash(uid: str, hashed: str | list[str]) -> None:
+    """Replace userPassword with already-hashed values ({ARGON2}$argon2id$...). Writing the
+    password also ends a forced change (pwdReset) that an administrator asked for."""
+    values = [hashed] if isinstance(hashed, str) else list(hashed)
+    if not values or not all(v.startswith("{") for v in values):
+        raise InvalidValue("only hashed passwords with a {SCHEME} prefix are written")
     dn = person_dn(uid)
     with service() as conn:
-        ok = conn.modify(dn, {"userPassword": [(ldap3.MODIFY_REPLACE, [hashed])]})
+        ok = conn.modify(dn, {"userPassword": [(ldap3.MODIFY_REPLACE, values)]})
         check_result(conn, ok, dn=dn)
+
+
+def person_verify_password(uid: str, password: str) -> bool:
+    """Bind as the person with ``password`` (normalised): True when it is theirs. This is how a
+    password change proves the current password, as the person, in slapd's own log (PW-12).
+    Raises DirectoryUnavailable when the directory cannot answer."""
+    return credentials_valid(person_dn(uid), normalise(password))
+
+
+def person_must_change_password(uid: str) -> bool:
+    """True when an administrator set this person's password and asked for a change at next login
+    (ppolicy's pwdReset, set with ldapmodify next to the new userPassword)."""
+    attrs = read(person_dn(uid), ["pwdReset"])
+    return bool(attrs) and [str(v).upper() for v in as_list(attrs.get("pwdReset"))] == ["TRUE"]
 
 
 def people_find(*, uid: str | None = None, mail: str | None = None, name_contains: str | None = None,

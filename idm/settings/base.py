@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "provisioning.people.middleware.ActivePersonMiddleware",
+    "accounts.profile.middleware.ForcedPasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "accounts.context_processors.password_policy",
             ],
         },
     },
@@ -153,6 +155,8 @@ IDM_SMS_TOKEN = env("IDM_SMS_TOKEN", "")
 
 # ---- passwords ----
 PASSWORD_MIN_LENGTH = int(env("IDM_PASSWORD_MIN_LENGTH", "15"))
+# how many earlier passwords a person may not reuse (PW-16); 0 turns the check off
+IDM_PASSWORD_HISTORY = int(env("IDM_PASSWORD_HISTORY", "5"))
 PASSWORD_MAX_LENGTH = 256  # PW-03: bounded before any hashing
 
 # ---- Celery (Redis broker) ----

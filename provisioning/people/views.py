@@ -16,12 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import ActivationCode
 from accounts.scopes import hr_required
-from accounts.selfservice.letters import ActivationLetter, activation_letters_pdf
+from accounts.selfservice.letters import letters_response
 from accounts.selfservice.services import activation_issue
 from accounts.selfservice.tasks import send_activation_email
 from idm.http import same_site
 from provisioning.audit.models import AuditEntry
 from provisioning.common import spreadsheets
+from provisioning.common.forms import add_errors
 from provisioning.people.forms import (
     LeaveForm,
     LettersForm,
@@ -36,7 +37,7 @@ from provisioning.people.forms import (
 from provisioning.people.models import PersonStatus
 from provisioning.people.selectors import SORTS, directory_state, filtered_people, people_for_hr, person_for_hr
 from provisioning.people.services import person_onboard, person_set_status, person_transfer, person_update
-from provisioning.units.selectors import label_units, unit_ancestors, unit_choices, unit_paths, units_for_hr
+from provisioning.units.selectors import label_units, unit_choices, unit_paths, units_for_hr
 
 EXPORT_COLUMNS = ["uid", "employee_code", "full_name", "unit", "unit_code", "position", "category", "status", "mail"]
 
@@ -95,20 +96,12 @@ def person_new(request: HttpRequest) -> HttpResponse:
             if d.get("mailbox_decision"):
                 person = person_update(actor=request.user, person=person, mailbox_decision=d["mailbox_decision"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was added as %(uid)s. Send an activation code so they can set "
                                         "a password.") % {"name": person.full_name, "uid": person.uid})
             return redirect("provisioning:person", pk=person.pk)
     return render(request, "provisioning/person_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_GET
@@ -146,7 +139,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             person_update(actor=request.user, person=person, **changes)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("provisioning:person", pk=person.pk)
@@ -204,7 +197,7 @@ def person_lifecycle(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 person = person_transfer(actor=request.user, person=person, unit=d["unit"], position=d["position"],
                                          on=d["effective_on"], reason=d["reason"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             unit = unit_paths([person.unit])[person.unit_id]
             messages.success(request, step.done % {"name": person.full_name, "unit": unit})
@@ -246,26 +239,11 @@ def person_action(request: HttpRequest, pk: int) -> HttpResponse:
 @hr_required
 def activation_letters(request: HttpRequest) -> HttpResponse:
     """One PDF with a letter (and a fresh code) for each selected person who has not activated."""
-    from django.conf import settings
-
     form = LettersForm(request.POST)
     ids = form.cleaned_data["person"] if form.is_valid() else []
     people = list(people_for_hr(request.user).filter(pk__in=ids, status=PersonStatus.STAGED).select_related("unit"))
     if not people:
         messages.error(request, _("Choose at least one person who has not activated yet."))
         return redirect(same_site(request, form.data.get("back"), "provisioning:people"))
-    top = unit_ancestors(people[0].unit)
-    province = (top[0] if top else people[0].unit).name
-    letters = []
-    today = timezone.localdate()
-    for p in people:
-        code = activation_issue(actor=request.user, person=p, channel=ActivationCode.Channel.LETTER)
-        letters.append(ActivationLetter(
-            full_name=p.full_name, unit_name=p.unit.name, uid=p.uid, official_email=p.mail or "", code=code,
-            activation_url=settings.IDM_BASE_URL.rstrip("/") + "/activate/",
-            expires_on=today + timezone.timedelta(days=settings.IDM_ACTIVATION_DAYS), province_name=province,
-            issued_on=today))
-    response = HttpResponse(activation_letters_pdf(letters), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="thu-kich-hoat-{today.isoformat()}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return letters_response((p, activation_issue(actor=request.user, person=p, channel=ActivationCode.Channel.LETTER))
+                            for p in people)

@@ -89,9 +89,12 @@ def config_ldif(c: SlapdConfig) -> str:
                f"olcTLSCACertificateFile: {c.tls_ca}\nolcTLSProtocolMin: 3.3\n")
     # ACL order matters: slapd uses the first rule whose "to" matches, then the first matching "by".
     acls = [
-        # users may change their own password (and bind with it); idm may set one (activation,
-        # reset) but never read it; nobody reads hashes.
-        f'to dn.subtree="ou=people,{b}" attrs=userPassword by self =wx by dn.exact="{idm}" =w '
+        # People bind with their password but never write it themselves: a write straight to slapd
+        # (ldappasswd, ldapmodify) would skip idm's policy (length, blocklist, history, the second
+        # decomposed-form hash), so every change goes through idm, which first proves the current
+        # password by binding as the person (PW-12) and then writes as cn=idm. idm may write hashes but
+        # never read or compare them; nobody reads hashes.
+        f'to dn.subtree="ou=people,{b}" attrs=userPassword by dn.exact="{idm}" =w '
         'by anonymous auth by * none',
         "to attrs=userPassword by anonymous auth by * none",
         # the mail server reads the mail attributes of people, and nothing else
@@ -220,7 +223,7 @@ def base_ldif(c: SlapdConfig) -> str:
     entries.append([
         f"dn: cn=default,ou=policies,{b}", "objectClass: organizationalRole", "objectClass: pwdPolicy",
         "cn: default", "pwdAttribute: userPassword", f"pwdMinLength: {c.password_min_length}",
-        "pwdCheckQuality: 1", "pwdInHistory: 0", "pwdLockout: FALSE", "pwdAllowUserChange: TRUE",
+        "pwdCheckQuality: 1", "pwdInHistory: 0", "pwdLockout: FALSE", "pwdAllowUserChange: FALSE",
         "pwdMustChange: FALSE",
     ])
     for cn, pw, desc in (("idm", c.idm_password, "idm service: writes people, units and groups"),

@@ -75,3 +75,24 @@ document.addEventListener("change", function (event) {
     });
   });
 })();
+
+// A password strength meter: length first (the policy's rule), then repeated characters. The server
+// decides (blocklist, names, history) and gives its reasons; this only guides while typing.
+document.addEventListener("input", function (event) {
+  var id = event.target.id;
+  var meter = id && document.querySelector('meter[data-strength-for="' + id + '"]');
+  if (!meter) return;
+  var text = document.querySelector('[data-strength-text="' + id + '"]');
+  var labels = (meter.getAttribute("data-labels") || "").split("|");
+  var min = parseInt(meter.getAttribute("data-min"), 10) || 15;
+  var chars = Array.from(event.target.value.normalize("NFC"));
+  var distinct = new Set(chars).size;
+  var score;
+  if (chars.length < min) score = 0;
+  else if (distinct <= 3) score = 1;
+  else if (chars.length < min + 5) score = 2;
+  else if (chars.length < min + 12 || distinct < 8) score = 3;
+  else score = 4;
+  meter.value = score;
+  if (text) text.textContent = (labels[score] || "") + " (" + chars.length + "/" + min + ")";
+});

@@ -11,6 +11,7 @@ from scripts.dev import ldap_testing as testing
 
 pytestmark = pytest.mark.django_db
 PW = "mat khau rat dai cua nguoi dung"
+REFUSED = (50, 53)  # insufficient access, unwilling to perform
 
 
 @pytest.fixture
@@ -34,15 +35,32 @@ def test_unauthenticated_bind_with_an_empty_password_is_refused(slapd_config, pe
     assert testing.cli_bind_result(slapd_config, people["hoangnt"], PW) == 0
 
 
-def test_a_person_may_change_only_their_own_password(slapd_config, people):
+@pytest.mark.parametrize("new", ["aaaaaaaaaaaaaaaa", "quangtri2026quangtri", "mot mat khau moi that dai"])
+def test_issue15_a_person_cannot_write_any_password_straight_to_slapd(slapd_config, people, new):
+    """Issue 15: ldappasswd as oneself skipped the web policy. Now every password change goes through
+    idm (which proves the current password by binding as the person, then writes as cn=idm)."""
     me, other = people["hoangnt"], people["annv"]
-    new = "mot mat khau moi that dai"
     assert testing.password_modify_as(slapd_config, me, PW, other, None, new) == 50
+    # refused twice over: ppolicy's pwdAllowUserChange FALSE (53) and the access rule (50)
+    assert testing.password_modify_as(slapd_config, me, PW, me, PW, new) in REFUSED
+    assert testing.modify_as(slapd_config, me, PW, me, "userPassword", [new]) in REFUSED
+    assert testing.bind_result(slapd_config, me, PW) == 0 and testing.bind_result(slapd_config, me, new) == 49
     assert testing.bind_result(slapd_config, other, PW) == 0
-    assert testing.password_modify_as(slapd_config, me, PW, me, PW, new) == 0
-    assert testing.bind_result(slapd_config, me, new) == 0
     # and nothing else of their own entry
-    assert testing.modify_as(slapd_config, me, new, me, "title", ["Giám đốc"]) == 50
+    assert testing.modify_as(slapd_config, me, PW, me, "title", ["Giám đốc"]) == 50
+
+
+def test_issue15_ldappasswd_as_oneself_is_refused(slapd_config, people):
+    """The command line of the report, against the running slapd."""
+    import subprocess
+
+    me = people["hoangnt"]
+    for new, old in (("aaaaaaaaaaaaaaaa", ["-a", PW]), ("quangtri2026quangtri", [])):
+        p = subprocess.run(["ldappasswd", "-x", "-H", slapd_config.url, "-D", me, "-w", PW, *old, "-s", new],
+                           capture_output=True, text=True, timeout=15)
+        assert p.returncode != 0 and ("(50)" in p.stdout + p.stderr or "(53)" in p.stdout + p.stderr), p.stdout
+        assert testing.bind_result(slapd_config, me, new) == 49
+    assert testing.bind_result(slapd_config, me, PW) == 0
 
 
 def test_people_never_read_password_hashes(slapd_config, people):
@@ -79,16 +97,10 @@ def test_mail_server_reads_mail_attributes_only(slapd_config, people):
     assert units == []
 
 
-def test_the_server_enforces_the_password_policy_on_a_users_own_change(slapd_config, people):
-    me = people["hoangnt"]
-    # LD-11: a change through Password Modify is checked by slapd's ppolicy (minimum length)
-    assert testing.password_modify_as(slapd_config, me, PW, me, PW, "short") == 19
-    assert testing.bind_result(slapd_config, me, PW) == 0
-
-
 def test_the_policy_has_no_expiry_and_no_server_lockout(slapd_config):
     policy = testing.dump(slapd_config, f"cn=default,ou=policies,{slapd_config.base_dn}")
     attrs = next(iter(policy.values()))
     assert "pwdMaxAge" not in attrs  # PW-09: no periodic expiry
     assert attrs["pwdLockout"] == ["FALSE"]  # AU-02: lockout cannot be used against staff
     assert attrs["pwdMinLength"] == ["15"]
+    assert attrs["pwdAllowUserChange"] == ["FALSE"]  # issue 15: changes go through idm

@@ -172,7 +172,7 @@ def test_two_simultaneous_activations_with_one_code_set_one_password(newcomer, s
     writes = []
     real_write = gateway.person_set_password_hash
     monkeypatch.setattr(gateway, "person_set_password_hash", lambda uid, h: (writes.append(uid), real_write(uid, h)))
-    _meet_at(monkeypatch, "check_password", 2)  # both got past the code check before either goes on
+    _meet_at(monkeypatch, "password_problems", 2)  # both got past the code check before either goes on
     results = _in_threads(2, lambda i: services.activation_redeem(uid="hoangnt", code=code, password=passwords[i],
                                                                   password2=passwords[i]))
     won = [i for i, r in enumerate(results) if not isinstance(r, Exception)]
