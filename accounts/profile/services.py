@@ -123,8 +123,9 @@ def password_after_login(request, password: str) -> None:
     if person is None:
         return
     try:
-        password_upgrade(person, password)
         if gateway.person_must_change_password(person.uid):
-            request.session[MUST_CHANGE] = True
+            request.session[MUST_CHANGE] = True  # the change writes a current hash anyway
+        else:  # (an upgrade now would end the forced change: any write of the password clears pwdReset)
+            password_upgrade(person, password)
     except DirectoryError as exc:  # the login itself succeeded; the upgrade waits for the next one
         log.warning("password upgrade after login skipped: %s", exc.__class__.__name__)

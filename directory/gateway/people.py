@@ -42,9 +42,13 @@ def person_set_password_hash(uid: str, hashed: str | list[str]) -> None:
     if not values or not all(v.startswith("{") for v in values):
         raise InvalidValue("only hashed passwords with a {SCHEME} prefix are written")
     dn = person_dn(uid)
+    # slapd's ppolicy takes one password value per modify operation, so the first value replaces
+    # whatever was there (the old password stops working at once) and each further one is added by
+    # its own operation. If an add fails, the main value is in place and the write can be repeated.
     with service() as conn:
-        ok = conn.modify(dn, {"userPassword": [(ldap3.MODIFY_REPLACE, values)]})
-        check_result(conn, ok, dn=dn)
+        for i, value in enumerate(values):
+            ok = conn.modify(dn, {"userPassword": [(ldap3.MODIFY_REPLACE if i == 0 else ldap3.MODIFY_ADD, [value])]})
+            check_result(conn, ok, dn=dn)
 
 
 def person_verify_password(uid: str, password: str) -> bool:
