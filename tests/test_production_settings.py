@@ -113,7 +113,7 @@ def test_production_settings_put_whitenoise_right_after_the_security_middleware(
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage" and debug is False
 
 
-def test_production_leaves_out_the_development_tools(tmp_path):
+def test_pw19_production_leaves_out_the_development_tools_and_the_demo_accounts(tmp_path):
     r = run(production_env(tmp_path), "-c", "import json, django; django.setup(); from django.conf import settings; "
             "from django.core.management import get_commands; "
             "print(json.dumps([settings.INSTALLED_APPS, 'seed_demo' in get_commands()]))")

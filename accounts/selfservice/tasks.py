@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import translation
 
 from accounts.models import ActivationCode, User
 from accounts.selfservice.services import activation_email, activation_issue
@@ -17,4 +19,5 @@ def send_activation_email(person_id: int, actor_id: int | None = None, reset: bo
     person = Person.objects.get(pk=person_id)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     code = activation_issue(actor=actor, person=person, channel=ActivationCode.Channel.EMAIL, reset=reset)
-    activation_email(person, code, reset=reset)
+    with translation.override(settings.LANGUAGE_CODE):  # the site's language, whoever pressed the button
+        activation_email(person, code, reset=reset)

@@ -58,7 +58,7 @@ def test_seed_demo_twice_gives_the_same_tree(slapd_config, capsys):
                                  mail__endswith="@syt.quangtri.gov.vn").exists()
 
 
-def test_demo_staff_can_bind_and_hashes_are_argon2id(slapd_config):
+def test_pw13_demo_staff_can_bind_and_hashes_are_argon2id(slapd_config):
     call_command("seed_demo")
     dn = gateway.person_dn("hoangnt")
     assert testing.bind_result(slapd_config, dn, demo_data.DEMO_PASSWORD) == 0
