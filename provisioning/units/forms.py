@@ -86,3 +86,8 @@ class UnitForm(forms.Form):
         if unknown:
             raise forms.ValidationError(_("Unknown category: %(list)s.") % {"list": ", ".join(unknown)})
         return ",".join(parts)
+
+
+class TreeImportForm(forms.Form):
+    file = forms.FileField(label=_("Unit list (XLSX or CSV)"))
+    dry_run = forms.BooleanField(label=_("Only check and show what would change"), required=False, initial=True)

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from provisioning.common import spreadsheets
 from provisioning.mailboxes.services import unit_set_list
 from provisioning.people.models import Person
-from provisioning.units.forms import UnitForm
+from provisioning.units.forms import TreeImportForm, UnitForm
+from provisioning.units.loading import tree_apply, tree_plan
 from provisioning.units.models import Unit
 from provisioning.units.selectors import unit_ancestors, unit_managed_by, unit_resolved_settings, units_as_of
 from provisioning.units.services import unit_create, unit_update
@@ -140,3 +141,23 @@ def _save_unit(actor, unit: Unit | None, d: dict) -> Unit:
     if d["list_local_part"] and d["list_local_part"] != unit.list_address.partition("@")[0]:
         unit = unit_set_list(actor=actor, unit=unit, local_part=d["list_local_part"])
     return unit
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def unit_tree_import(request: HttpRequest) -> HttpResponse:
+    """The superadmin loads or updates the whole tree from a spreadsheet: a dry run first, then for real."""
+    if not _superadmin(request):
+        raise PermissionDenied
+    form = TreeImportForm(request.POST or None, request.FILES or None)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        plan = tree_plan(upload, upload.name)
+        if plan.file_error:
+            form.add_error("file", plan.file_error)
+        elif not form.cleaned_data["dry_run"]:
+            plan = tree_apply(plan, actor=request.user)
+    return render(request, "provisioning/unit_import.html", {
+        "form": form, "plan": plan, "applied": bool(plan and form.is_valid() and not form.cleaned_data["dry_run"])},
+        status=400 if form.errors else 200)
