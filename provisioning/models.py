@@ -7,8 +7,8 @@ from provisioning.audit.models import AuditEntry
 from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.mailboxes.models import FunctionalMailbox, MailboxUsage, UsageCollection
 from provisioning.outbox.models import DirectoryChange
-from provisioning.people.models import MailAddress, Person
+from provisioning.people.models import MailAddress, Person, PersonPeriod
 from provisioning.units.models import Unit, UnitVersion
 
 __all__ = ["AuditEntry", "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress",
-           "MailboxUsage", "Person", "QuotaRequest", "Unit", "UnitVersion", "UsageCollection"]
+           "MailboxUsage", "Person", "PersonPeriod", "QuotaRequest", "Unit", "UnitVersion", "UsageCollection"]

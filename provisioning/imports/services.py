@@ -31,7 +31,14 @@ from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many
 from provisioning.people import validation
 from provisioning.people.models import MailAddress, Person, PersonStatus
-from provisioning.people.services import PERSON_FIELDS, allocate_identity, new_person, person_create, person_update
+from provisioning.people.services import (
+    PERSON_FIELDS,
+    allocate_identity,
+    new_person,
+    periods_open,
+    person_create,
+    person_update,
+)
 from provisioning.units.models import Unit
 from provisioning.units.selectors import unit_resolved_settings
 
@@ -311,6 +318,7 @@ def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses
     try:
         with transaction.atomic():
             Person.objects.bulk_create(people)
+            periods_open(people)
             MailAddress.objects.bulk_create(MailAddress(address=p.mail, person=p, kind=MailAddress.Kind.PRIMARY)
                                             for p in people if p.mail)
             AuditEntry.objects.bulk_create(audit_entry(actor=actor, action="person.onboarded", target=p,

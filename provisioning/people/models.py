@@ -95,6 +95,26 @@ class Person(models.Model):
         return name_key(self.family_name, self.middle_name, self.given_name)[:600]
 
 
+class PersonPeriod(models.Model):
+    """Where a person was and in which status, from ``valid_from`` until the day before ``valid_to``
+    (open: still so). A new period starts whenever the unit or the status changes, on the day it
+    took effect, so "as of a date" figures (reports, the tree before and after a merge) read the
+    person's unit and status exactly, not reconstructed from the audit trail."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="periods")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="person_periods")
+    status = models.CharField(max_length=16, choices=PersonStatus.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "valid_from", "pk"]
+        indexes = [models.Index(fields=["valid_from", "valid_to"], name="period_span"),
+                   models.Index(fields=["unit", "status"], name="period_unit_status")]
+        constraints = [models.UniqueConstraint(fields=["person"], condition=models.Q(valid_to__isnull=True),
+                                               name="one_open_period_per_person")]
+
+
 class MailAddress(models.Model):
     """Every address ever given out. An address stays here for good, so it is never handed to
     someone else (mail for a former official never reaches a new person)."""

@@ -18,7 +18,7 @@ from provisioning.common.naming import NameOrder
 from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many
 from provisioning.people import validation
-from provisioning.people.models import MailAddress, Person, PersonStatus
+from provisioning.people.models import MailAddress, Person, PersonPeriod, PersonStatus
 from provisioning.units.models import Unit
 from provisioning.units.selectors import unit_paths, unit_resolved_settings
 
@@ -90,6 +90,30 @@ def new_person(*, unit: Unit, values: dict, status: str, warnings: list | None, 
     return person
 
 
+def periods_open(people: list[Person], day: dt.date | None = None) -> None:
+    """The first period of newly created people (their unit and status from ``day``, today by default)."""
+    day = day or timezone.localdate()
+    PersonPeriod.objects.bulk_create(PersonPeriod(person=p, unit_id=p.unit_id, status=p.status, valid_from=day)
+                                     for p in people)
+
+
+def _period_follow(person: Person, day: dt.date | None) -> None:
+    """The person's unit or status changed from ``day``: close the open period there and open the next.
+    A change dated on or before the open period's first day corrects that period instead."""
+    day = day or timezone.localdate()
+    current = PersonPeriod.objects.select_for_update().filter(person=person, valid_to__isnull=True).first()
+    if current is not None and (current.unit_id, current.status) == (person.unit_id, person.status):
+        return
+    if current is not None and current.valid_from >= day:
+        current.unit_id, current.status = person.unit_id, person.status
+        current.save(update_fields=["unit", "status"])
+        return
+    if current is not None:
+        current.valid_to = day
+        current.save(update_fields=["valid_to"])
+    PersonPeriod.objects.create(person=person, unit_id=person.unit_id, status=person.status, valid_from=day)
+
+
 def _duplicate_code() -> ValidationError:
     return ValidationError({"employee_code": [validation.error("employee_code.taken")]})
 
@@ -128,6 +152,7 @@ def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus
         taken.add(uid)
         if taken_addresses is not None and address:
             taken_addresses.add(address)
+        periods_open([person])
         audit_record(actor=actor, action="person.onboarded", target=person, after=snapshot(person, PERSON_FIELDS))
         if enqueue:
             _enqueue(person)
@@ -249,6 +274,7 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
         person.search_text = person.searchable()
         fields += ["mail", "search_text"]
     person.save(update_fields=fields)
+    _period_follow(person, on)
     paths = unit_paths([old_unit, unit])
     audit_record(actor=actor, action="person.transferred", target=person,
                  before=before | {"unit_label": paths[old_unit.pk]},
@@ -305,6 +331,7 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
         fields.append("activated_at")
     person.status = status
     person.save(update_fields=fields)
+    _period_follow(person, on)
     audit_record(actor=actor, action=person_action, target=person, before=before,
                  after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip)
     _enqueue(person)
