@@ -5,8 +5,9 @@ from provisioning.approvals import urls as approvals
 from provisioning.imports import urls as imports
 from provisioning.mailboxes import urls as mailboxes
 from provisioning.people import urls as people
+from provisioning.reports import urls as reports
 from provisioning.units import urls as units
 
 app_name = "provisioning"
 urlpatterns = [*units.urlpatterns, *people.urlpatterns, *mailboxes.urlpatterns, *approvals.urlpatterns,
-               *imports.urlpatterns]
+               *imports.urlpatterns, *reports.urlpatterns]

@@ -125,6 +125,10 @@ IDM_LDAP_RECEIVE_TIMEOUT = float(env("IDM_LDAP_RECEIVE_TIMEOUT", "10"))
 IDM_MAILBOX_RETENTION_MONTHS = int(env("IDM_MAILBOX_RETENTION_MONTHS", "6"))
 IDM_MAILBOX_RETENTION_MONTHS_SENIOR = int(env("IDM_MAILBOX_RETENTION_MONTHS_SENIOR", "12"))
 IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
+# reports: a "regular user" logged in to the mailbox (a user login, never a delivery) within this many days
+IDM_REGULAR_USE_DAYS = int(env("IDM_REGULAR_USE_DAYS", "30"))
+# the adoption score: weights of the mailbox, regular-use and certificate percentages
+IDM_ADOPTION_WEIGHTS = env("IDM_ADOPTION_WEIGHTS", "mailbox=0.4,regular=0.4,certificate=0.2")
 IDM_IMPORT_MAX_BYTES = int(env("IDM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IDM_IMPORT_MAX_ROWS = int(env("IDM_IMPORT_MAX_ROWS", "200000"))
 # Keys for protected personal data, apart from SECRET_KEY so that each can rotate alone (PR-01).
@@ -179,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {"task": "outbox.sweep_directory_changes", "schedule": 30.0},
     "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},
     "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
+    # today's figures, rebuilt through the day so the last run keeps the day's final state
+    "adoption-snapshot": {"task": "reports.build_snapshot", "schedule": 3 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 
