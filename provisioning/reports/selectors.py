@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -153,15 +154,12 @@ def figures(day: dt.date, unit: Unit | None = None) -> list[Figures]:
 
 
 def trend(unit: Unit, days: list[dt.date]) -> list[tuple[dt.date, float | None, float | None]]:
-    """(day, mailbox %, regular %) of the unit's subtree on each of ``days`` that has a snapshot."""
-    out = []
-    for day in days:
-        if not UnitSnapshot.objects.filter(day=day).exists():
-            continue
-        found = figures(day, unit)
-        if found:
-            out.append((day, found[0].mailbox_pct, found[0].regular_pct))
-    return out
+    """(day, mailbox %, regular %) of the unit's *current* subtree on each of ``days`` that has a
+    snapshot: the past of a unit is the sum of the units it is made of today, so a unit formed by a
+    merger shows the history of its parts. One grouped query."""
+    sums = (UnitSnapshot.objects.filter(day__in=days, unit__path__startswith=unit.path).values("day")
+            .annotate(staff=Sum("staff"), mailbox=Sum("mailbox"), regular=Sum("regular")).order_by("day"))
+    return [(r["day"], percent(r["mailbox"], r["staff"]), percent(r["regular"], r["staff"])) for r in sums]
 
 
 def may_read_reports(user) -> bool:
