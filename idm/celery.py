@@ -10,4 +10,5 @@ app = Celery("idm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # each capability keeps its Celery entry points in its own tasks module
 app.autodiscover_tasks(["accounts", "accounts.selfservice", "provisioning.imports", "provisioning.mailboxes",
-                        "provisioning.outbox", "provisioning.people", "provisioning.reports"])
+                        "provisioning.outbox", "provisioning.people", "provisioning.reports",
+                        "provisioning.reorg"])

@@ -8,9 +8,10 @@ from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.mailboxes.models import FunctionalMailbox, MailboxUsage, UsageCollection
 from provisioning.outbox.models import DirectoryChange
 from provisioning.people.models import MailAddress, Person, PersonPeriod
+from provisioning.reorg.models import UnitPlan
 from provisioning.reports.models import UnitSnapshot
 from provisioning.units.models import Unit, UnitVersion
 
 __all__ = ["AuditEntry", "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress",
-           "MailboxUsage", "Person", "PersonPeriod", "QuotaRequest", "Unit", "UnitSnapshot", "UnitVersion",
+           "MailboxUsage", "Person", "PersonPeriod", "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion",
            "UsageCollection"]

@@ -5,9 +5,11 @@ from provisioning.approvals import urls as approvals
 from provisioning.imports import urls as imports
 from provisioning.mailboxes import urls as mailboxes
 from provisioning.people import urls as people
+from provisioning.reorg import urls as reorg
 from provisioning.reports import urls as reports
 from provisioning.units import urls as units
 
 app_name = "provisioning"
-urlpatterns = [*units.urlpatterns, *people.urlpatterns, *mailboxes.urlpatterns, *approvals.urlpatterns,
-               *imports.urlpatterns, *reports.urlpatterns]
+# reorg first: "units/plans/" would otherwise be taken for a unit code
+urlpatterns = [*reorg.urlpatterns, *units.urlpatterns, *people.urlpatterns, *mailboxes.urlpatterns,
+               *approvals.urlpatterns, *imports.urlpatterns, *reports.urlpatterns]

@@ -185,6 +185,8 @@ CELERY_BEAT_SCHEDULE = {
     "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
     # today's figures, rebuilt through the day so the last run keeps the day's final state
     "adoption-snapshot": {"task": "reports.build_snapshot", "schedule": 3 * 3600.0},
+    # reorganisation plans on their effective date (and any interrupted one, finished)
+    "reorg-plans": {"task": "reorg.apply_due_plans", "schedule": 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

@@ -237,6 +237,39 @@ def _effective(on: dt.date | None, reason: str) -> dict:
     return out | ({"reason": reason[:500]} if reason else {})
 
 
+def _readdress(person: Person, new_domain: str) -> None:
+    """A primary address in ``new_domain`` (same local part, a number added when it is taken); the old
+    primary stays the person's as an alias, so mail to it keeps arriving. The caller saves the person."""
+    stem = person.mail.rpartition("@")[0]
+    address = f"{stem}@{new_domain}"
+    n = 1
+    while MailAddress.objects.filter(address=address).exclude(person=person).exists():
+        n += 1
+        address = f"{stem}{n}@{new_domain}"
+    MailAddress.objects.filter(person=person, kind=MailAddress.Kind.PRIMARY).update(kind=MailAddress.Kind.ALIAS)
+    MailAddress.objects.update_or_create(address=address, defaults={"person": person,
+                                                                     "kind": MailAddress.Kind.PRIMARY})
+    person.mail = address
+    person.search_text = person.searchable()
+
+
+@transaction.atomic
+def person_follow_domain(*, actor, person: Person, reason: str = "") -> Person:
+    """After the person's unit moved to a tree with another mail domain: a primary address in the
+    domain the unit now has, the old one kept as an alias. Nothing when the domain is the same."""
+    person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+    domain, _rule = unit_resolved_settings(person.unit)
+    if not person.mail or not domain or person.mail.rpartition("@")[2] == domain:
+        return person
+    before = person.mail
+    _readdress(person, domain)
+    person.save(update_fields=["mail", "search_text", "updated_at"])
+    audit_record(actor=actor, action="person.readdressed", target=person, before={"mail": before},
+                 after={"mail": person.mail} | ({"reason": reason[:500]} if reason else {}))
+    _enqueue(person)
+    return person
+
+
 @transaction.atomic
 def person_transfer(*, actor, person: Person, unit: Unit, position: str | None = None, on: dt.date | None = None,
                     reason: str = "") -> Person:
@@ -261,17 +294,7 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
         person.position = position
         fields.append("position")
     if person.mail and new_domain and new_domain != old_domain:
-        stem = person.mail.rpartition("@")[0]
-        address = f"{stem}@{new_domain}"
-        n = 1
-        while MailAddress.objects.filter(address=address).exclude(person=person).exists():
-            n += 1
-            address = f"{stem}{n}@{new_domain}"
-        MailAddress.objects.filter(person=person, kind=MailAddress.Kind.PRIMARY).update(kind=MailAddress.Kind.ALIAS)
-        MailAddress.objects.update_or_create(address=address, defaults={"person": person,
-                                                                         "kind": MailAddress.Kind.PRIMARY})
-        person.mail = address
-        person.search_text = person.searchable()
+        _readdress(person, new_domain)
         fields += ["mail", "search_text"]
     person.save(update_fields=fields)
     _period_follow(person, on)

@@ -58,6 +58,8 @@ class Unit(models.Model):
     path = models.CharField(max_length=1024, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     valid_from = models.DateField(_("in effect since"))
+    # set when the unit was closed (merged into another, dissolved): it is out of the tree from that day on
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +86,7 @@ class UnitVersion(models.Model):
         UPDATED = "updated", _("updated")
         RENAMED = "renamed", _("renamed")
         MOVED = "moved", _("moved")
+        CLOSED = "closed", _("closed")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="versions")
     valid_from = models.DateField(_("valid from"))
