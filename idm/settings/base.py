@@ -84,6 +84,9 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# AU-04: a refused login answers no sooner than this (ms), so an unknown name is not told apart from a
+# wrong password (which costs slapd an Argon2 check, ~20-50 ms); accounts/timing.py
+IDM_LOGIN_REFUSAL_MS = int(env("IDM_LOGIN_REFUSAL_MS", "100"))
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
