@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from accounts import auth_events
+from accounts.middleware import session_started
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:
+    session_started(request)  # SE-05: the absolute lifetime counts from here
     auth_events.auth_event_record(action=auth_events.LOGIN, login=user.get_username(), request=request, actor=user,
                                   detail={"backend": getattr(user, "backend", "")})
 

@@ -75,3 +75,9 @@ document.addEventListener("change", function (event) {
     });
   });
 })();
+
+// The unit tree's indentation: each row's depth comes as data-depth (the Content-Security-Policy
+// allows no inline style attribute; setting a property from this script is allowed).
+Array.prototype.forEach.call(document.querySelectorAll("[data-depth]"), function (cell) {
+  cell.style.setProperty("--depth", cell.getAttribute("data-depth"));
+});
