@@ -23,6 +23,7 @@ from provisioning.people.models import PersonStatus
 from provisioning.people.services import person_update
 from scripts.dev import ldap_testing as testing
 from tests import factories
+from tests.test_production_settings import production_env, production_settings, run
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
@@ -289,17 +290,6 @@ def test_au11_there_is_no_django_admin_site(client, settings):
     assert client.get("/admin/").status_code == 404
 
 
-def production_settings(tmp_path, *names: str, **env: str) -> dict:
-    """Settings as idm.settings.production computes them from `env`, in a fresh process as systemd runs it."""
-    from tests.test_production_settings import production_env, run
-
-    code = ("import json, django; django.setup(); from django.conf import settings; "
-            f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}))")
-    r = run(production_env(tmp_path / "var", **env), "-c", code)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout.splitlines()[-1])
-
-
 def test_au11_production_lets_the_superadmin_in_from_loopback_only_or_not_at_all(tmp_path):
     backends = production_settings(tmp_path, "AUTHENTICATION_BACKENDS", "INSTALLED_APPS")
     assert backends["AUTHENTICATION_BACKENDS"] == ["accounts.superadmin.LoopbackSuperadminBackend",
@@ -307,7 +297,5 @@ def test_au11_production_lets_the_superadmin_in_from_loopback_only_or_not_at_all
     assert "django.contrib.admin" not in backends["INSTALLED_APPS"]
     off = production_settings(tmp_path, "AUTHENTICATION_BACKENDS", IDM_SUPERADMIN_WEB="off")
     assert off["AUTHENTICATION_BACKENDS"] == ["accounts.backends.DirectoryBackend"]
-    from tests.test_production_settings import production_env, run
-
     r = run(production_env(tmp_path / "var", IDM_SUPERADMIN_WEB="anywhere"), "manage.py", "check")
     assert r.returncode != 0 and "IDM_SUPERADMIN_WEB" in r.stderr
