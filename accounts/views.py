@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.forms import LoginForm
 from accounts.models import User
 from accounts.profile.services import password_after_login
+from accounts.timing import refusals_padded
 from directory.errors import DirectoryUnavailable
 from idm.http import same_site
 
@@ -18,6 +19,7 @@ from idm.http import same_site
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
+@refusals_padded  # AU-04: unknown names are not refused sooner than wrong passwords
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")

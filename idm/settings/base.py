@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "accounts",
     "provisioning",
     "directory",
+    "csp",
     # development only (the demo province, private servers); production settings drop it
     "scripts.dev",
 ]
@@ -40,10 +41,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "provisioning.people.middleware.ActivePersonMiddleware",
     "accounts.profile.middleware.ForcedPasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # after the messages, so that it can say why a session ended
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "idm.urls"
@@ -86,6 +91,9 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# AU-04: a refused login answers no sooner than this (ms), so an unknown name is not told apart from a
+# wrong password (which costs slapd an Argon2 check, ~20-50 ms); accounts/timing.py
+IDM_LOGIN_REFUSAL_MS = int(env("IDM_LOGIN_REFUSAL_MS", "100"))
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -98,17 +106,39 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
-# Sessions and cookies (SE-01, SE-05)
+# Sessions and cookies (SE-01, SE-02, SE-05). Sessions live in the database (Django's default engine;
+# 32-character keys from the secrets module: ~165 bits), so logging out or ending them is immediate.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# SE-05: ended after 30 minutes without a request and 12 hours after login, however active
+# (accounts/middleware.py); the cookie and the stored session expire at the absolute limit at the latest.
+IDM_SESSION_IDLE_MINUTES = int(env("IDM_SESSION_IDLE_MINUTES", "30"))
+IDM_SESSION_MAX_HOURS = int(env("IDM_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = IDM_SESSION_MAX_HOURS * 3600
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("IDM_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "idm.errors.csrf_failure"
-SESSION_COOKIE_AGE = 12 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# SE-09: scripts and styles only from our own static files (no inline script, style or handler:
+# tests/accounts/test_sessions_and_headers.py checks the templates), no plug-ins, no <base>, no framing.
+# django-csp sets the header (Django 5.2 has none of its own).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # ---- the directory (read by directory.config at call time) ----
 IDM_LDAP_URL = env("IDM_LDAP_URL", _dev_stack.get("ldap_url", f"ldap://127.0.0.1:{env('IDM_LDAP_PORT', '3389')}"))

@@ -39,6 +39,14 @@ ACTION_LABELS = {
     "directory.extra_deleted": _("directory entry unknown to the records deleted"),
     "role.granted": _("role granted"),
     "role.revoked": _("role revoked"),
+    "auth.login": _("logged in"),
+    "auth.login_failed": _("login failed"),
+    "auth.logout": _("logged out"),
+    "auth.reset_requested": _("password reset requested"),
+    "auth.reset_completed": _("password reset completed"),
+    "auth.password_changed": _("password changed"),
+    "auth.locked": _("account locked"),
+    "auth.unlocked": _("account unlocked"),
 }
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.sessions import end_sessions
 from provisioning.audit.services import audit_record, snapshot
 from provisioning.common import naming, protect
 from provisioning.common.naming import NameOrder
@@ -325,7 +326,7 @@ ALLOWED_MOVES = {
 def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None, reason: str = "",
                       source_ip: str | None = None) -> Person:
     """activate, suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not
-    active: the directory entry says so, and their web sessions end on their next request. `on`
+    active: the directory entry says so, and every web session of theirs ends now (SE-04). `on`
     (today or earlier) and `reason` go into the audit row; a departure's retention counts from `on`."""
     effective = _effective(on, reason)
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -355,6 +356,9 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
     person.status = status
     person.save(update_fields=fields)
     _period_follow(person, on)
+    if status in (PersonStatus.SUSPENDED, PersonStatus.LEFT):
+        # at once, on every device; ActivePersonMiddleware would also end them on their next request
+        end_sessions(person.uid)
     audit_record(actor=actor, action=person_action, target=person, before=before,
                  after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip)
     _enqueue(person)

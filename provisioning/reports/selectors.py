@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.scopes import has_role, within
 from provisioning.reports.models import UnitSnapshot
-from provisioning.reports.services import snapshot_build
+from provisioning.reports.services import unit_figures_on
 from provisioning.units.models import Unit
 from provisioning.units.selectors import tree_as_of
 
@@ -98,9 +98,10 @@ class Figures:
 
 def _snapshots(day: dt.date) -> dict[int, UnitSnapshot]:
     rows = {s.unit_id: s for s in UnitSnapshot.objects.filter(day=day)}
-    if not rows and day >= timezone.localdate() - dt.timedelta(days=1) and Unit.objects.exists():
-        snapshot_build(day)  # today's (or yesterday's) before the nightly task ran: build it now
-        rows = {s.unit_id: s for s in UnitSnapshot.objects.filter(day=day)}
+    if not rows and day >= timezone.localdate() - dt.timedelta(days=1):
+        # today (or yesterday) before the task ran: the same figures, computed now and not stored (a GET
+        # changes nothing, SE-08)
+        rows = {pk: UnitSnapshot(day=day, unit_id=pk, **f) for pk, f in unit_figures_on(day).items()}
     return rows
 
 
