@@ -6,9 +6,8 @@ from provisioning.units.models import Unit
 
 
 class UnitSnapshot(models.Model):
-    """One unit's own figures on one day (its people only, not its subtree: a subtree is summed when
-    read, so a unit moved or merged later still adds up under whatever tree is shown). Rebuilt by the
-    daily task; ``snapshot_build(day)`` is idempotent."""
+    """One unit's figures on one day: its own people, and its subtree as the tree stood that day.
+    Rebuilt by the task; ``snapshot_build(day)`` is idempotent."""
 
     day = models.DateField(db_index=True)
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="snapshots")
@@ -18,6 +17,14 @@ class UnitSnapshot(models.Model):
     personal_cert = models.PositiveIntegerField(default=0)  # of them, a valid personal certificate
     org_cert = models.BooleanField(default=False)  # the unit holds a valid organisational certificate
     pending = models.PositiveIntegerField(default=0)  # requests waiting for a decision
+    # the same, summed over the unit's subtree as the tree stood that day (so a page reads one row per unit)
+    sub_staff = models.PositiveIntegerField(default=0)
+    sub_mailbox = models.PositiveIntegerField(default=0)
+    sub_regular = models.PositiveIntegerField(default=0)
+    sub_personal_cert = models.PositiveIntegerField(default=0)
+    sub_pending = models.PositiveIntegerField(default=0)
+    sub_units = models.PositiveIntegerField(default=1)
+    sub_org_cert_units = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_snapshot_per_unit_day")]

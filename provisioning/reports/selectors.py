@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.scopes import has_role, within
+from accounts.scopes import covers, has_role, role_units
+from provisioning.reorg.models import UnitPlan
 from provisioning.reports.models import UnitSnapshot
-from provisioning.reports.services import unit_figures_on
-from provisioning.units.models import Unit
-from provisioning.units.selectors import tree_as_of
+from provisioning.reports.services import COUNTS, rolled_figures
+from provisioning.units.models import Unit, UnitVersion
+from provisioning.units.selectors import versions_as_of
 
 # the report's table, for exports and the command: (key in Figures.as_dict, translated header)
 COLUMNS = [("code", _("Unit code")), ("name", _("Unit")), ("staff", _("Staff")), ("mailbox", _("Mailbox issued")),
@@ -30,7 +31,6 @@ COLUMNS = [("code", _("Unit code")), ("name", _("Unit")), ("staff", _("Staff")),
            ("cert_pct", _("Personal certificates (%)")), ("org_cert", _("Organisational certificate")),
            ("pending", _("Pending requests")), ("score", _("Score")), ("rank", _("Rank")),
            ("rank_change", _("Rank change"))]
-COUNTS = ("staff", "mailbox", "regular", "personal_cert", "pending")
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -96,31 +96,27 @@ class Figures:
         return d
 
 
-def _snapshots(day: dt.date) -> dict[int, UnitSnapshot]:
-    rows = {s.unit_id: s for s in UnitSnapshot.objects.filter(day=day)}
-    if not rows and day >= timezone.localdate() - dt.timedelta(days=1):
-        # today (or yesterday) before the task ran: the same figures, computed now and not stored (a GET
-        # changes nothing, SE-08)
-        rows = {pk: UnitSnapshot(day=day, unit_id=pk, **f) for pk, f in unit_figures_on(day).items()}
+SUB = ("sub_staff", "sub_mailbox", "sub_regular", "sub_personal_cert", "sub_pending", "sub_units",
+       "sub_org_cert_units", "org_cert")
+
+
+def _rows(day: dt.date, ids: list[int], *, live_if_missing: bool) -> dict[int, dict]:
+    """The stored figures of these units on ``day``; for today or yesterday before the task has stored
+    them, the same figures computed now and not stored (a GET changes nothing, SE-08)."""
+    rows = {r["unit_id"]: r for r in UnitSnapshot.objects.filter(day=day, unit_id__in=ids).values("unit_id", *SUB)}
+    if not rows and live_if_missing and day >= timezone.localdate() - dt.timedelta(days=1) and \
+            not UnitSnapshot.objects.filter(day=day).exists():
+        rolled = rolled_figures(day)
+        rows = {pk: {"unit_id": pk, **{k: rolled[pk][k] for k in SUB}} for pk in ids if pk in rolled}
     return rows
 
 
-def _build(node: dict, snaps: dict[int, UnitSnapshot]) -> Figures:
-    v, unit = node["version"], node["unit"]
-    f = Figures(unit=unit, name=v.name, kind=v.kind)
-    own = snaps.get(unit.pk)
-    if own is not None:
+def _figures(version: UnitVersion, row: dict | None) -> Figures:
+    f = Figures(unit=version.unit, name=version.name, kind=version.kind)
+    if row is not None:
         for c in COUNTS:
-            setattr(f, c, getattr(own, c))
-        f.org_cert = own.org_cert
-    f.units, f.org_cert_units = 1, int(f.org_cert)
-    for child in node["children"]:
-        cf = _build(child, snaps)
-        f.children.append(cf)
-        for c in COUNTS:
-            setattr(f, c, getattr(f, c) + getattr(cf, c))
-        f.units += cf.units
-        f.org_cert_units += cf.org_cert_units
+            setattr(f, c, row[f"sub_{c}"])
+        f.units, f.org_cert_units, f.org_cert = row["sub_units"], row["sub_org_cert_units"], row["org_cert"]
     return f
 
 
@@ -136,30 +132,52 @@ def _rank(items: list[Figures]) -> dict[int, int]:
 
 
 def figures(day: dt.date, unit: Unit | None = None) -> list[Figures]:
-    """The figures of ``unit`` (or of every top-level unit) on ``day``, each with its children ranked
-    among themselves and the rank change against the period before (``IDM_REGULAR_USE_DAYS`` earlier)."""
-    snaps = _snapshots(day)
-    tree = tree_as_of(day, unit)
-    result = [_build(node, snaps) for node in tree]
+    """The figures of ``unit`` (or of every top-level unit) on ``day``, over its subtree as the tree
+    stood that day, each with its children ranked among themselves and the rank change against the
+    period before (``IDM_REGULAR_USE_DAYS`` earlier). A few indexed queries, whatever the tree's size."""
+    valid = versions_as_of(day)
+    if unit is not None:
+        tops = list(valid.filter(unit=unit))
+    else:
+        tops = list(valid.filter(parent__isnull=True))
+    kids: dict[int, list[UnitVersion]] = {}
+    for v in valid.filter(parent_id__in=[t.unit_id for t in tops]):
+        kids.setdefault(v.parent_id, []).append(v)
+    ids = [t.unit_id for t in tops] + [v.unit_id for vs in kids.values() for v in vs]
+    rows = _rows(day, ids, live_if_missing=True)
     before_day = day - dt.timedelta(days=settings.IDM_REGULAR_USE_DAYS)
-    before_snaps = {s.unit_id: s for s in UnitSnapshot.objects.filter(day=before_day)}
-    before = {f.unit.pk: f for f in (_build(n, before_snaps) for n in tree_as_of(before_day, unit))}
-    for top in result:
-        ranks = _rank(top.children)
-        previous = _rank(before[top.unit.pk].children) if top.unit.pk in before and before_snaps else {}
-        for child in top.children:
+    before = _rows(before_day, ids, live_if_missing=False)
+    result = []
+    for top in tops:
+        f = _figures(top, rows.get(top.unit_id))
+        f.children = [_figures(v, rows.get(v.unit_id)) for v in kids.get(top.unit_id, [])]
+        ranks = _rank(f.children)
+        previous = _rank([_figures(v, before.get(v.unit_id)) for v in kids.get(top.unit_id, [])
+                          if v.unit_id in before]) if before else {}
+        for child in f.children:
             child.rank = ranks.get(child.unit.pk)
             if child.rank is not None and child.unit.pk in previous:
                 child.rank_change = previous[child.unit.pk] - child.rank
+        result.append(f)
     return result
 
 
+def _lineage(unit: Unit) -> list[int]:
+    """The unit and every unit merged into it (and into those), through applied plans."""
+    ids, frontier = [unit.pk], [unit.pk]
+    while frontier:
+        merged = list(UnitPlan.objects.filter(target_id__in=frontier, status=UnitPlan.Status.APPLIED)
+                      .values_list("sources__pk", flat=True))
+        frontier = [pk for pk in merged if pk is not None and pk not in ids]
+        ids += frontier
+    return ids
+
+
 def trend(unit: Unit, days: list[dt.date]) -> list[tuple[dt.date, float | None, float | None]]:
-    """(day, mailbox %, regular %) of the unit's *current* subtree on each of ``days`` that has a
-    snapshot: the past of a unit is the sum of the units it is made of today, so a unit formed by a
-    merger shows the history of its parts. One grouped query."""
-    sums = (UnitSnapshot.objects.filter(day__in=days, unit__path__startswith=unit.path).values("day")
-            .annotate(staff=Sum("staff"), mailbox=Sum("mailbox"), regular=Sum("regular")).order_by("day"))
+    """(day, mailbox %, regular %) of the unit's subtree on each of ``days`` that has a snapshot. A unit
+    formed by a merger shows the history of its parts: their figures are added on the days before it."""
+    sums = (UnitSnapshot.objects.filter(day__in=days, unit_id__in=_lineage(unit)).values("day")
+            .annotate(staff=Sum("sub_staff"), mailbox=Sum("sub_mailbox"), regular=Sum("sub_regular")).order_by("day"))
     return [(r["day"], percent(r["mailbox"], r["staff"]), percent(r["regular"], r["staff"])) for r in sums]
 
 
@@ -167,8 +185,21 @@ def may_read_reports(user) -> bool:
     return has_role(user, Role.IT_LEAD) or has_role(user, Role.HR_ADMIN)
 
 
-def report_units(user):
-    """The units whose figures this user may read: an IT lead's and an HR officer's subtrees (all for
-    the superadmin). Figures are aggregates; per-person rows stay on the mailbox pages and their scope."""
-    mine = within(Unit.objects.all(), user, Role.IT_LEAD, "path")
-    return mine | within(Unit.objects.all(), user, Role.HR_ADMIN, "path")
+def report_tops(user) -> list[Unit]:
+    """The highest units whose figures this user may read: the roots of an IT lead's and an HR
+    officer's subtrees (the top-level units for the superadmin). Figures are aggregates; per-person rows
+    stay on the mailbox pages and their scope."""
+    it, hr = role_units(user, Role.IT_LEAD), role_units(user, Role.HR_ADMIN)
+    if it is None or hr is None:
+        return list(Unit.objects.filter(parent__isnull=True, closed_on__isnull=True).order_by("name"))
+    paths = sorted(set(it) | set(hr))
+    roots = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+    return list(Unit.objects.filter(path__in=roots).order_by("name"))
+
+
+def report_unit(user, code: str) -> Unit | None:
+    """The unit of that code if it lies within one of the user's report scopes."""
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        return None
+    return unit if covers(user, Role.IT_LEAD, unit.path) or covers(user, Role.HR_ADMIN, unit.path) else None

@@ -17,8 +17,7 @@ from provisioning.mailboxes.models import MailboxUsage
 from provisioning.people.models import Person, PersonStatus
 from provisioning.people.selectors import periods_as_of
 from provisioning.reports.models import UnitSnapshot
-from provisioning.units.models import Unit
-from provisioning.units.selectors import mail_policies
+from provisioning.units.selectors import mail_policies, versions_as_of
 
 
 def _day_end(day: dt.date) -> dt.datetime:
@@ -68,14 +67,41 @@ def unit_figures_on(day: dt.date) -> dict[int, dict]:
                 "personal_cert": 0, "org_cert": False, "pending": pending.get(u, 0)} for u in units}
 
 
+COUNTS = ("staff", "mailbox", "regular", "personal_cert", "pending")
+
+
+def rolled_figures(day: dt.date) -> dict[int, dict]:
+    """Every unit in the tree of ``day``: its own figures and its subtree's (``sub_*``), in memory."""
+    own = unit_figures_on(day)
+    empty = {"staff": 0, "mailbox": 0, "regular": 0, "personal_cert": 0, "org_cert": False, "pending": 0}
+    children: dict[int | None, list[int]] = {}
+    present = set()
+    for unit_id, parent_id in versions_as_of(day).values_list("unit_id", "parent_id").order_by():
+        children.setdefault(parent_id, []).append(unit_id)
+        present.add(unit_id)
+    out: dict[int, dict] = {}
+
+    def visit(unit_id: int) -> dict:  # a unit tree is a few levels deep
+        row = dict(own.get(unit_id, empty))
+        sub = {f"sub_{c}": row[c] for c in COUNTS} | {"sub_units": 1, "sub_org_cert_units": int(row["org_cert"])}
+        for child in children.get(unit_id, ()):
+            c_row = visit(child)
+            for key in sub:
+                sub[key] += c_row[key]
+        out[unit_id] = row | sub
+        return out[unit_id]
+
+    for top in [u for p, units in children.items() if p is None or p not in present for u in units]:
+        visit(top)
+    return out
+
+
 @transaction.atomic
 def snapshot_build(day: dt.date | None = None) -> int:
-    """(Re)write the snapshot of ``day`` (today by default) for every unit; returns the rows written."""
+    """(Re)write the snapshot of ``day`` (today by default) for every unit in that day's tree."""
     day = day or timezone.localdate()
-    figures = unit_figures_on(day)
+    rolled = rolled_figures(day)
     UnitSnapshot.objects.filter(day=day).delete()
-    empty = {"staff": 0, "mailbox": 0, "regular": 0, "personal_cert": 0, "org_cert": False, "pending": 0}
-    rows = [UnitSnapshot(day=day, unit_id=pk, **figures.get(pk, empty))
-            for pk in Unit.objects.values_list("pk", flat=True).iterator(chunk_size=5000)]
-    UnitSnapshot.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    UnitSnapshot.objects.bulk_create((UnitSnapshot(day=day, unit_id=pk, **f) for pk, f in rolled.items()),
+                                     batch_size=5000)
+    return len(rolled)

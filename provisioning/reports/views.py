@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from provisioning.common import spreadsheets
 from provisioning.reports.charts import trend_svg
-from provisioning.reports.selectors import COLUMNS, figures, may_read_reports, report_units, trend
+from provisioning.reports.selectors import COLUMNS, figures, may_read_reports, report_tops, report_unit, trend
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -28,11 +28,9 @@ def _day(request: HttpRequest) -> dt.date:
 def _scope(request: HttpRequest, code: str | None):
     if not may_read_reports(request.user):
         raise PermissionDenied
-    units = report_units(request.user)
     if code is None:
-        tops = [u for u in units if not any(u.path.startswith(o.path) and u.pk != o.pk for o in units)]
-        return tops
-    unit = units.filter(code=code).first()
+        return report_tops(request.user)
+    unit = report_unit(request.user, code)
     if unit is None:
         raise Http404
     return [unit]

@@ -14,7 +14,7 @@ from provisioning.outbox.services import directory_changes_drain
 from provisioning.people.models import MailAddress, Person
 from provisioning.reorg.models import UnitPlan
 from provisioning.reorg.services import plan_apply, plan_cancel, plan_merge_create, plan_preview, plans_apply_due
-from provisioning.reports.selectors import figures
+from provisioning.reports.selectors import figures, trend
 from provisioning.reports.services import snapshot_build
 from provisioning.units.models import Unit
 from tests import factories
@@ -116,6 +116,14 @@ def test_the_merged_units_past_is_still_readable_as_of_before(two_provinces):
     assert qb_before.staff == 2 and [c.unit.code for c in qb_before.children] == ["000.00.05.H44"]
     [qt_now] = figures(timezone.localdate(), t["qt_syt"])
     assert qt_now.staff == 2  # both Hoàngs
+    # the merged unit's past is the sum of its parts: yesterday Sở Y tế had 1 and Quảng Bình's had 1
+    [(day, _mailbox, _regular)] = trend(t["qt_syt"], [yesterday])
+
+
+    assert day == yesterday
+    from provisioning.reports.selectors import _lineage
+
+    assert set(_lineage(t["qt_syt"])) == {t["qt_syt"].pk, t["qb_syt"].pk}
 
 
 def test_bad_plans_are_refused_and_a_plan_can_be_cancelled(two_provinces):
