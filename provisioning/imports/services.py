@@ -157,6 +157,7 @@ def _validate_rows(batch: ImportBatch, table) -> None:
     taken_uids = set(Person.objects.values_list("uid", flat=True))
     taken_addresses = set(MailAddress.objects.values_list("address", flat=True))
     settings_of: dict[int, tuple[str, str]] = {}
+    cursor: dict[str, int] = {}  # stem -> next suffix: N equal names cost N steps (issue 15)
     seen_codes: dict[str, int] = {}
     seen_cids: dict[str, int] = {}
     rows: list[ImportRow] = []
@@ -208,12 +209,11 @@ def _validate_rows(batch: ImportBatch, table) -> None:
                     settings_of[unit.pk] = unit_resolved_settings(unit)
                 domain, rule = settings_of[unit.pk]
                 stem = naming.local_part(data["family_name"], data["middle_name"], data["given_name"], rule)
-                for uid in naming.candidates(stem):
-                    address = f"{uid}@{domain}" if domain else ""
-                    if uid not in taken_uids and address not in taken_addresses:
-                        break
+                uid, address = allocate_identity(stem, domain, taken_uids=taken_uids,
+                                                 taken_addresses=taken_addresses, cursor=cursor)
                 taken_uids.add(uid)
-                taken_addresses.add(address)
+                if address:
+                    taken_addresses.add(address)
                 row.proposed_uid, row.proposed_mail = uid, address
             else:
                 changed = any(getattr(person, f) != data[f] for f in COMPARED) or person.unit_id != unit.pk \
@@ -248,6 +248,7 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
         u.resolved = unit_resolved_settings(u, [units[i] for i in u.ancestor_ids if i in units])
     taken = set(Person.objects.values_list("uid", flat=True))
     taken_addresses = set(MailAddress.objects.values_list("address", flat=True))
+    cursor: dict[str, int] = {}
     processed = batch.rows.filter(done=True).count()
     ids = list(todo.values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
@@ -256,14 +257,14 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
         with transaction.atomic():
             created: list[int] = []
             fresh = [r for r in chunk if r.action == Action.CREATE]
-            if fresh and _bulk_create(fresh, units, taken, taken_addresses, actor, created):
+            if fresh and _bulk_create(fresh, units, taken, taken_addresses, cursor, actor, created):
                 chunk_rest = [r for r in chunk if r.action != Action.CREATE]
             else:
                 chunk_rest = chunk
             for row in chunk_rest:
                 try:
                     with transaction.atomic():
-                        person = _apply_row(row, units, taken, taken_addresses, actor, created)
+                        person = _apply_row(row, units, taken, taken_addresses, cursor, actor, created)
                     row.person, row.done, row.outcome_errors = person, True, {}
                 except ValidationError as exc:
                     row.done, row.outcome_errors = True, _problems(exc)
@@ -288,12 +289,12 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     return batch
 
 
-def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses: set, actor,
+def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses: set, cursor: dict, actor,
                  created: list[int]) -> bool:
     """The fast path for new people: one INSERT each for the people, their addresses, the audit
     rows. If anything collides (someone onboarded the same code or address meanwhile) nothing of
     it stays and the caller takes the rows one by one."""
-    uids, addresses = set(taken), set(taken_addresses)
+    uids, addresses, next_suffix = set(taken), set(taken_addresses), dict(cursor)
     people = []
     for row in rows:
         data = dict(row.data)
@@ -302,7 +303,8 @@ def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses
         cid = protect.decrypt(data.pop("citizen_id_encrypted", ""))
         domain, rule = unit.resolved
         stem = naming.local_part(data["family_name"], data["middle_name"], data["given_name"], rule)
-        uid, address = allocate_identity(stem, domain, taken_uids=uids, taken_addresses=addresses)
+        uid, address = allocate_identity(stem, domain, taken_uids=uids, taken_addresses=addresses,
+                                         cursor=next_suffix)
         uids.add(uid)
         if address:
             addresses.add(address)
@@ -319,6 +321,7 @@ def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses
         return False
     taken.update(uids)
     taken_addresses.update(addresses)
+    cursor.update(next_suffix)
     created.extend(p.pk for p in people)  # the row finds its person by employee code
     return True
 
@@ -339,7 +342,8 @@ def _problems(exc: ValidationError) -> dict[str, list]:
     return found
 
 
-def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, actor, created: list[int]) -> Person:
+def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, cursor: dict, actor,
+               created: list[int]) -> Person:
     data = dict(row.data)
     unit = units[data.pop("unit_id")]
     data.pop("unit_code", None)
@@ -347,7 +351,7 @@ def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, ac
     if row.action == Action.CREATE:
         person = person_create(actor=actor, unit=unit, values=dict(data, citizen_id=cid), status=PersonStatus.STAGED,
                                warnings=_warnings(row), taken_uids=taken, taken_addresses=taken_addresses,
-                               resolved=unit.resolved, enqueue=False)
+                               resolved=unit.resolved, enqueue=False, cursor=cursor)
         created.append(person.pk)
         return person
     changes = {f: data[f] for f in COMPARED} | {"unit": unit}
