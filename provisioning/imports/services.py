@@ -10,8 +10,10 @@ never deletes or disables anyone missing from the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
+import os
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -43,9 +45,37 @@ Action = ImportRow.Action
 
 
 def upload_dir() -> Path:
+    """Where uploads wait to be checked: private to the service's user (they hold citizen IDs)."""
     d = Path(settings.VAR_DIR) / "imports"
-    d.mkdir(parents=True, exist_ok=True)
+    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if d.stat().st_mode & 0o077:
+        d.chmod(0o700)
     return d
+
+
+def _discard_upload(batch: ImportBatch) -> None:
+    """The uploaded file is not needed once the batch is committed or refused: the rows keep what the
+    preview and the error report show (the citizen ID encrypted)."""
+    if batch.stored_name:
+        (upload_dir() / batch.stored_name).unlink(missing_ok=True)
+
+
+def import_uploads_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete uploaded files older than IDM_IMPORT_RETENTION_DAYS (previews nobody committed or
+    discarded, files of batches that died). The batch and its rows stay; a preview can still be
+    committed. Returns how many files went."""
+    cutoff = (now or timezone.now()).timestamp() - settings.IDM_IMPORT_RETENTION_DAYS * 86400
+    removed = 0
+    for path in upload_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker got there first
+            continue
+    if removed:
+        log.info("import uploads older than %s days removed: %s", settings.IDM_IMPORT_RETENTION_DAYS, removed)
+    return removed
 
 
 def import_create(*, actor, fileobj, filename: str, scope: Unit | None, source: str = "web") -> ImportBatch:
@@ -56,7 +86,8 @@ def import_create(*, actor, fileobj, filename: str, scope: Unit | None, source: 
     path = upload_dir() / stored
     limit = settings.IDM_IMPORT_MAX_BYTES
     size = 0
-    with open(path, "wb") as out:
+    # 0600 from the first byte: the file holds citizen IDs (O_EXCL: the name is ours alone)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
             size += len(chunk)
             if size > limit:
@@ -137,6 +168,7 @@ def import_validate(batch_id: int) -> ImportBatch:
     except spreadsheets.FileError as exc:
         batch.rows.all().delete()
         _fail(batch, exc.message)
+        _discard_upload(batch)
     except FileNotFoundError:
         _fail(batch, _("The uploaded file is gone; upload it again."))
     else:
@@ -283,6 +315,7 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     batch.failed = rows.exclude(outcome_errors={}).count()
     batch.status, batch.finished_at = Status.DONE, timezone.now()
     batch.save()
+    _discard_upload(batch)
     audit_record(actor=actor, action="import.committed", target=batch,
                  after={"created": batch.created, "updated": batch.updated, "failed": batch.failed,
                         "rejected": batch.rejected})
