@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("provisioning.urls")),
 ]
 
+handler400 = "idm.errors.bad_request"
 handler403 = "idm.errors.permission_denied"
 handler404 = "idm.errors.page_not_found"
 handler500 = "idm.errors.server_error"

@@ -132,7 +132,9 @@ def main() -> int:
     bind_pw_file = VAR / "ldap-idm-password"
     bind_pw_file.write_text(sec["ldap_idm"])
     bind_pw_file.chmod(0o600)
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_DEBUG="1", IDM_SECURE_COOKIES="0",
+    # DEBUG off: what a newcomer meets is the product (its translated 400/403/404/500 pages), not Django's
+    # English debug pages; runserver --insecure still serves the static files
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_DEBUG="0", IDM_SECURE_COOKIES="0",
                IDM_LDAP_URL=cfg.url, IDM_LDAP_BASE_DN=cfg.base_dn, IDM_LDAP_BIND_DN=cfg.idm_dn,
                IDM_LDAP_BIND_PASSWORD_FILE=str(bind_pw_file), IDM_REDIS_URL=f"redis://{HOST}:{REDIS_PORT}/0",
                IDM_BASE_URL=f"http://{HOST}:{WEB_PORT}", IDM_VAR_DIR=str(VAR), PYTHONUNBUFFERED="1")
@@ -172,7 +174,7 @@ def main() -> int:
         write_private(VAR / "dev-stack.json", json.dumps(stack, indent=2, ensure_ascii=False))
         start("celery", [PY, "-m", "celery", "-A", "idm", "worker", "-B", "--concurrency", "2", "--loglevel", "INFO",
                          "-s", str(VAR / "celerybeat-schedule")], env, VAR / "celery.log")
-        start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload"], env)
+        start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload", "--insecure"], env)
         # a first usage collection now, so the Mailboxes page has figures (beat repeats it hourly)
         subprocess.run([PY, "manage.py", "shell", "-c",
                         "from provisioning.mailboxes.tasks import collect_mail_usage; collect_mail_usage.delay()"],

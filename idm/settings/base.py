@@ -78,6 +78,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["ENGINE"] = "idm.sqlite3"  # Django's, with the database file 0600 (idm/sqlite3/base.py)
     # several processes (web, worker) write: take the write lock when a transaction begins and
     # wait for it, instead of failing with "database is locked" when a reader tries to upgrade
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
@@ -161,6 +162,12 @@ IDM_REGULAR_USE_DAYS = int(env("IDM_REGULAR_USE_DAYS", "30"))
 IDM_ADOPTION_WEIGHTS = env("IDM_ADOPTION_WEIGHTS", "mailbox=0.4,regular=0.4,certificate=0.2")
 IDM_IMPORT_MAX_BYTES = int(env("IDM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IDM_IMPORT_MAX_ROWS = int(env("IDM_IMPORT_MAX_ROWS", "200000"))
+# what openpyxl may hold of an XLSX's shared-strings table (estimated before it reads it): 160 MB is a
+# 200,000-row list of unique names, codes and addresses with room to spare
+IDM_IMPORT_MAX_XLSX_STRINGS_MB = int(env("IDM_IMPORT_MAX_XLSX_STRINGS_MB", "160"))
+# uploaded spreadsheets (names, citizen IDs) are deleted once committed or refused, and any left
+# (previews nobody committed) after this many days
+IDM_IMPORT_RETENTION_DAYS = int(env("IDM_IMPORT_RETENTION_DAYS", "7"))
 # Keys for protected personal data, apart from SECRET_KEY so that each can rotate alone (PR-01).
 # IDM_FIELD_KEYS: Fernet keys, comma-separated; the first encrypts, every one decrypts (to rotate: put a
 # new key first, run manage.py rotate_field_keys, then drop the old key). IDM_DIGEST_KEY keys the
@@ -176,7 +183,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # ---- mail (activation codes to personal addresses) ----
-EMAIL_BACKEND = env("IDM_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND = env("IDM_EMAIL_BACKEND", "idm.mail.PrivateFileEmailBackend")  # files 0600 in EMAIL_FILE_PATH
 EMAIL_FILE_PATH = str(VAR_DIR / "outbox-mail")
 EMAIL_HOST = env("IDM_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("IDM_EMAIL_PORT", "25"))
@@ -217,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     "adoption-snapshot": {"task": "reports.build_snapshot", "schedule": 3 * 3600.0},
     # reorganisation plans on their effective date (and any interrupted one, finished)
     "reorg-plans": {"task": "reorg.apply_due_plans", "schedule": 3600.0},
+    "import-retention": {"task": "imports.purge_uploads", "schedule": 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

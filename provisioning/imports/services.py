@@ -10,8 +10,10 @@ never deletes or disables anyone missing from the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
+import os
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -50,9 +52,37 @@ Action = ImportRow.Action
 
 
 def upload_dir() -> Path:
+    """Where uploads wait to be checked: private to the service's user (they hold citizen IDs)."""
     d = Path(settings.VAR_DIR) / "imports"
-    d.mkdir(parents=True, exist_ok=True)
+    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if d.stat().st_mode & 0o077:
+        d.chmod(0o700)
     return d
+
+
+def _discard_upload(batch: ImportBatch) -> None:
+    """The uploaded file is not needed once the batch is committed or refused: the rows keep what the
+    preview and the error report show (the citizen ID encrypted)."""
+    if batch.stored_name:
+        (upload_dir() / batch.stored_name).unlink(missing_ok=True)
+
+
+def import_uploads_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete uploaded files older than IDM_IMPORT_RETENTION_DAYS (previews nobody committed or
+    discarded, files of batches that died). The batch and its rows stay; a preview can still be
+    committed. Returns how many files went."""
+    cutoff = (now or timezone.now()).timestamp() - settings.IDM_IMPORT_RETENTION_DAYS * 86400
+    removed = 0
+    for path in upload_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker got there first
+            continue
+    if removed:
+        log.info("import uploads older than %s days removed: %s", settings.IDM_IMPORT_RETENTION_DAYS, removed)
+    return removed
 
 
 def import_create(*, actor, fileobj, filename: str, scope: Unit | None, source: str = "web") -> ImportBatch:
@@ -63,7 +93,8 @@ def import_create(*, actor, fileobj, filename: str, scope: Unit | None, source: 
     path = upload_dir() / stored
     limit = settings.IDM_IMPORT_MAX_BYTES
     size = 0
-    with open(path, "wb") as out:
+    # 0600 from the first byte: the file holds citizen IDs (O_EXCL: the name is ours alone)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
             size += len(chunk)
             if size > limit:
@@ -144,6 +175,7 @@ def import_validate(batch_id: int) -> ImportBatch:
     except spreadsheets.FileError as exc:
         batch.rows.all().delete()
         _fail(batch, exc.message)
+        _discard_upload(batch)
     except FileNotFoundError:
         _fail(batch, _("The uploaded file is gone; upload it again."))
     else:
@@ -164,6 +196,7 @@ def _validate_rows(batch: ImportBatch, table) -> None:
     taken_uids = set(Person.objects.values_list("uid", flat=True))
     taken_addresses = set(MailAddress.objects.values_list("address", flat=True))
     settings_of: dict[int, tuple[str, str]] = {}
+    cursor: dict[str, int] = {}  # stem -> next suffix: N equal names cost N steps (issue 15)
     seen_codes: dict[str, int] = {}
     seen_cids: dict[str, int] = {}
     rows: list[ImportRow] = []
@@ -215,12 +248,11 @@ def _validate_rows(batch: ImportBatch, table) -> None:
                     settings_of[unit.pk] = unit_resolved_settings(unit)
                 domain, rule = settings_of[unit.pk]
                 stem = naming.local_part(data["family_name"], data["middle_name"], data["given_name"], rule)
-                for uid in naming.candidates(stem):
-                    address = f"{uid}@{domain}" if domain else ""
-                    if uid not in taken_uids and address not in taken_addresses:
-                        break
+                uid, address = allocate_identity(stem, domain, taken_uids=taken_uids,
+                                                 taken_addresses=taken_addresses, cursor=cursor)
                 taken_uids.add(uid)
-                taken_addresses.add(address)
+                if address:
+                    taken_addresses.add(address)
                 row.proposed_uid, row.proposed_mail = uid, address
             else:
                 changed = any(getattr(person, f) != data[f] for f in COMPARED) or person.unit_id != unit.pk \
@@ -255,6 +287,7 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
         u.resolved = unit_resolved_settings(u, [units[i] for i in u.ancestor_ids if i in units])
     taken = set(Person.objects.values_list("uid", flat=True))
     taken_addresses = set(MailAddress.objects.values_list("address", flat=True))
+    cursor: dict[str, int] = {}
     processed = batch.rows.filter(done=True).count()
     ids = list(todo.values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
@@ -263,14 +296,14 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
         with transaction.atomic():
             created: list[int] = []
             fresh = [r for r in chunk if r.action == Action.CREATE]
-            if fresh and _bulk_create(fresh, units, taken, taken_addresses, actor, created):
+            if fresh and _bulk_create(fresh, units, taken, taken_addresses, cursor, actor, created):
                 chunk_rest = [r for r in chunk if r.action != Action.CREATE]
             else:
                 chunk_rest = chunk
             for row in chunk_rest:
                 try:
                     with transaction.atomic():
-                        person = _apply_row(row, units, taken, taken_addresses, actor, created)
+                        person = _apply_row(row, units, taken, taken_addresses, cursor, actor, created)
                     row.person, row.done, row.outcome_errors = person, True, {}
                 except ValidationError as exc:
                     row.done, row.outcome_errors = True, _problems(exc)
@@ -289,18 +322,19 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     batch.failed = rows.exclude(outcome_errors={}).count()
     batch.status, batch.finished_at = Status.DONE, timezone.now()
     batch.save()
+    _discard_upload(batch)
     audit_record(actor=actor, action="import.committed", target=batch,
                  after={"created": batch.created, "updated": batch.updated, "failed": batch.failed,
                         "rejected": batch.rejected})
     return batch
 
 
-def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses: set, actor,
+def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses: set, cursor: dict, actor,
                  created: list[int]) -> bool:
     """The fast path for new people: one INSERT each for the people, their addresses, the audit
     rows. If anything collides (someone onboarded the same code or address meanwhile) nothing of
     it stays and the caller takes the rows one by one."""
-    uids, addresses = set(taken), set(taken_addresses)
+    uids, addresses, next_suffix = set(taken), set(taken_addresses), dict(cursor)
     people = []
     for row in rows:
         data = dict(row.data)
@@ -309,7 +343,8 @@ def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses
         cid = protect.decrypt(data.pop("citizen_id_encrypted", ""))
         domain, rule = unit.resolved
         stem = naming.local_part(data["family_name"], data["middle_name"], data["given_name"], rule)
-        uid, address = allocate_identity(stem, domain, taken_uids=uids, taken_addresses=addresses)
+        uid, address = allocate_identity(stem, domain, taken_uids=uids, taken_addresses=addresses,
+                                         cursor=next_suffix)
         uids.add(uid)
         if address:
             addresses.add(address)
@@ -327,6 +362,7 @@ def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses
         return False
     taken.update(uids)
     taken_addresses.update(addresses)
+    cursor.update(next_suffix)
     created.extend(p.pk for p in people)  # the row finds its person by employee code
     return True
 
@@ -347,7 +383,8 @@ def _problems(exc: ValidationError) -> dict[str, list]:
     return found
 
 
-def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, actor, created: list[int]) -> Person:
+def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, cursor: dict, actor,
+               created: list[int]) -> Person:
     data = dict(row.data)
     unit = units[data.pop("unit_id")]
     data.pop("unit_code", None)
@@ -355,7 +392,7 @@ def _apply_row(row: ImportRow, units: dict, taken: set, taken_addresses: set, ac
     if row.action == Action.CREATE:
         person = person_create(actor=actor, unit=unit, values=dict(data, citizen_id=cid), status=PersonStatus.STAGED,
                                warnings=_warnings(row), taken_uids=taken, taken_addresses=taken_addresses,
-                               resolved=unit.resolved, enqueue=False)
+                               resolved=unit.resolved, enqueue=False, cursor=cursor)
         created.append(person.pk)
         return person
     changes = {f: data[f] for f in COMPARED} | {"unit": unit}

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from provisioning.common.naming import NamingRule
+from provisioning.common.naming import NamingRule, validate_visible
 
 unit_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,34}$",
@@ -38,7 +38,7 @@ class Unit(models.Model):
     """A node of the organisation tree, as it is today. Its history is in UnitVersion."""
 
     code = models.CharField(_("unit code"), max_length=35, unique=True, validators=[unit_code_validator])
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[validate_visible])
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
     parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
