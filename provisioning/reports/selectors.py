@@ -8,6 +8,7 @@ only when every person counts; a unit with no staff has no percentage (shown as 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -40,8 +41,13 @@ def percent(part: int, whole: int) -> float | None:
 
 
 def weights() -> dict[str, float]:
+    return _weights(settings.IDM_ADOPTION_WEIGHTS)
+
+
+@functools.lru_cache(maxsize=4)
+def _weights(text: str) -> dict[str, float]:
     out = {"mailbox": 0.4, "regular": 0.4, "certificate": 0.2}
-    for item in settings.IDM_ADOPTION_WEIGHTS.split(","):
+    for item in text.split(","):
         name, _, value = item.partition("=")
         if name.strip() in out:
             out[name.strip()] = float(value)
