@@ -29,3 +29,16 @@ class MergeForm(forms.Form):
 
 class PlanActionForm(forms.Form):
     action = forms.ChoiceField(choices=[("apply", "apply"), ("cancel", "cancel")])
+
+
+class DissolveForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(label=_("Units to dissolve (each into its own parent)"),
+                                           queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}))
+    effective = forms.DateField(label=_("Effective date"), initial=timezone.localdate,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Decision or reason"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        open_units = Unit.objects.filter(closed_on__isnull=True, parent__isnull=False)
+        self.fields["units"].queryset = open_units.order_by("path")

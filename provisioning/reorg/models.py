@@ -13,6 +13,7 @@ class UnitPlan(models.Model):
 
     class Kind(models.TextChoices):
         MERGE = "merge", _("merger")
+        DISSOLVE = "dissolve", _("dissolution into the parent units")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("planned")

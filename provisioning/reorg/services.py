@@ -83,7 +83,8 @@ def plan_merge_create(*, actor, sources: list[Unit], effective: dt.date, target:
 
 def _describe(plan: UnitPlan) -> dict:
     return {"kind": plan.kind, "effective": plan.effective.isoformat(), "sources": sorted(u.code for u in
-            plan.sources.all()), "target": plan.target.code if plan.target_id else plan.new_code, "note": plan.note}
+            plan.sources.all()), "target": plan.target.code if plan.target_id else plan.new_code or "(parents)",
+            "note": plan.note}
 
 
 @dataclass
@@ -106,28 +107,40 @@ def _target_domain(plan: UnitPlan) -> str:
     return unit_resolved_settings(plan.new_parent)[0] if plan.new_parent_id else ""
 
 
+def _source_domain(plan: UnitPlan, source: Unit) -> str:
+    """The mail domain the source's people will have: the target's, or for a dissolved unit its parent's."""
+    if plan.kind == UnitPlan.Kind.DISSOLVE:
+        return unit_resolved_settings(source.parent)[0] if source.parent_id else ""
+    return _target_domain(plan)
+
+
 def plan_preview(plan: UnitPlan) -> Preview:
     """Everything the plan will touch, and every conflict, before anything changes."""
-    out = Preview(domain=_target_domain(plan))
-    taken = set(MailAddress.objects.filter(address__endswith="@" + out.domain).values_list("address", flat=True))
+    out = Preview(domain=_target_domain(plan) if plan.kind == UnitPlan.Kind.MERGE else "")
+    taken_by_domain: dict[str, set[str]] = {}
     if plan.status == UnitPlan.Status.DRAFT and plan.new_code and Unit.objects.filter(code=plan.new_code).exists():
         out.conflicts.append(_("The code %(code)s is now used by another unit.") % {"code": plan.new_code})
     for source in plan.sources.order_by("path"):
+        domain = _source_domain(plan, source)
+        if domain not in taken_by_domain:
+            taken_by_domain[domain] = set(MailAddress.objects.filter(address__endswith="@" + domain)
+                                          .values_list("address", flat=True))
+        taken = taken_by_domain[domain]
         out.units += list(source.children.filter(closed_on__isnull=True).order_by("name"))
         people = (Person.objects.filter(unit__path__startswith=source.path).exclude(status=PersonStatus.LEFT)
                   .select_related("unit").order_by("sort_key", "uid"))
         for person in people:
             now = person.mail or ""
             after = now
-            if now and out.domain and now.rpartition("@")[2] != out.domain and _follows_target(person, source, plan):
+            if now and domain and now.rpartition("@")[2] != domain and _follows_target(person, source, plan):
                 stem = now.rpartition("@")[0]
-                after, n = f"{stem}@{out.domain}", 1
+                after, n = f"{stem}@{domain}", 1
                 while after in taken:
                     n += 1
-                    after = f"{stem}{n}@{out.domain}"
+                    after = f"{stem}{n}@{domain}"
                 if n > 1:
                     out.conflicts.append(_("%(wanted)s is taken: %(name)s will get %(after)s (the old address "
-                                           "keeps delivering).") % {"wanted": f"{stem}@{out.domain}",
+                                           "keeps delivering).") % {"wanted": f"{stem}@{domain}",
                                                                      "name": person.full_name, "after": after})
                 taken.add(after)
             out.people.append({"person": person, "from": person.unit, "now": now, "after": after})
@@ -141,6 +154,24 @@ def _follows_target(person: Person, source: Unit, plan: UnitPlan) -> bool:
         return True
     chain = Unit.objects.filter(pk__in=person.unit.ancestor_ids + [person.unit_id], path__startswith=source.path)
     return not chain.exclude(pk=source.pk).exclude(mail_domain="").exists()
+
+
+@transaction.atomic
+def plan_dissolve_create(*, actor, sources: list[Unit], effective: dt.date, note: str = "") -> UnitPlan:
+    """Dissolve a level: each unit's people and units go to its own parent (every district of a province
+    at once, its communes re-parented to the province), then it closes."""
+    sources = list(dict.fromkeys(sources))
+    if not sources:
+        raise ValidationError({"sources": [_("Choose the units to dissolve.")]})
+    if any(u.parent_id is None for u in sources):
+        raise ValidationError({"sources": [_("A top-level unit cannot be dissolved into a parent: merge it instead.")]})
+    if any(u.closed_on for u in sources):
+        raise ValidationError({"sources": [_("A closed unit cannot be dissolved again.")]})
+    plan = UnitPlan.objects.create(kind=UnitPlan.Kind.DISSOLVE, effective=effective, note=note.strip()[:500],
+                                   created_by=actor if actor is not None and actor.pk else None)
+    plan.sources.set(sources)
+    audit_record(actor=actor, action="plan.created", target=plan, after=_describe(plan))
+    return plan
 
 
 def _target(plan: UnitPlan, actor) -> Unit:
@@ -166,10 +197,14 @@ def plan_apply(*, actor, plan: UnitPlan) -> UnitPlan:
                                   % {"day": plan.effective.isoformat()})
         plan.status = UnitPlan.Status.APPLYING
         plan.save(update_fields=["status"])
-        target = _target(plan, actor)
-    reason = plan.note or _("Merger into %(name)s") % {"name": target.name}
-    domain = unit_resolved_settings(target)[0]
+        merged_into = _target(plan, actor) if plan.kind == UnitPlan.Kind.MERGE else None
     for source in plan.sources.order_by("-depth", "path"):
+        if source.closed_on is not None:
+            continue  # done before an interruption
+        target = merged_into or source.parent
+        reason = plan.note or (_("Merger into %(name)s") if merged_into else _("Dissolved into %(name)s")) % {
+            "name": target.name}
+        domain = unit_resolved_settings(target)[0]
         for child in source.children.filter(closed_on__isnull=True):
             with transaction.atomic():
                 unit_update(actor=actor, unit=child, parent=target, effective=plan.effective)

@@ -12,9 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from directory.errors import DirectoryError
 from provisioning.common.forms import add_errors
-from provisioning.reorg.forms import MergeForm, PlanActionForm
+from provisioning.reorg.forms import DissolveForm, MergeForm, PlanActionForm
 from provisioning.reorg.models import UnitPlan
-from provisioning.reorg.services import plan_apply, plan_cancel, plan_merge_create, plan_preview
+from provisioning.reorg.services import (
+    plan_apply,
+    plan_cancel,
+    plan_dissolve_create,
+    plan_merge_create,
+    plan_preview,
+)
 
 
 def _superadmin(request: HttpRequest) -> None:
@@ -35,8 +41,25 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             add_errors(form, exc)
         else:
             return redirect("provisioning:plan_detail", pk=plan.pk)
-    return render(request, "provisioning/plan_list.html", {"form": form, "plans": UnitPlan.objects.all()[:100]},
-                  status=400 if form.errors else 200)
+    return render(request, "provisioning/plan_list.html", {"form": form, "dissolve": DissolveForm(prefix="d"),
+                  "plans": UnitPlan.objects.all()[:100]}, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def plan_dissolve_new(request: HttpRequest) -> HttpResponse:
+    _superadmin(request)
+    form = DissolveForm(request.POST, prefix="d")
+    if form.is_valid():
+        try:
+            plan = plan_dissolve_create(actor=request.user, sources=list(form.cleaned_data["units"]),
+                                        effective=form.cleaned_data["effective"], note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("provisioning:plan_detail", pk=plan.pk)
+    return render(request, "provisioning/plan_list.html", {"form": MergeForm(), "dissolve": form,
+                  "plans": UnitPlan.objects.all()[:100]}, status=400)
 
 
 @login_required

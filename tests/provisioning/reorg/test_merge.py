@@ -141,3 +141,41 @@ def test_bad_plans_are_refused_and_a_plan_can_be_cancelled(two_provinces):
     assert plans_apply_due() == 0
     plan_cancel(actor=None, plan=plan)
     assert UnitPlan.objects.get(pk=plan.pk).status == UnitPlan.Status.CANCELLED
+
+
+def test_dissolving_districts_moves_their_communes_and_people_to_the_province(slapd_config):
+    from provisioning.reorg.services import plan_dissolve_create
+
+    qt = factories.province()
+    gio_linh = factories.unit(qt, "001.00.00.H45", "Huyện Gio Linh", kind="district")
+    cam_lo = factories.unit(qt, "002.00.00.H45", "Huyện Cam Lộ", kind="district")
+    gio_mai = factories.unit(gio_linh, "001.01.00.H45", "Xã Gio Mai", kind="commune")
+    officer = factories.person(gio_linh, "Lê", "Văn", "Tám")
+    clerk = factories.person(gio_mai, "Hồ", "Thị", "Mai")
+    plan = plan_dissolve_create(actor=None, sources=[gio_linh, cam_lo], effective=timezone.localdate(),
+                                note="Nghị quyết bỏ cấp huyện")
+    preview = plan_preview(plan)
+    assert {p["person"].uid for p in preview.people} == {officer.uid, clerk.uid}
+    assert [u.code for u in preview.units] == ["001.01.00.H45"]
+    plan_apply(actor=None, plan=plan)
+    assert Unit.objects.get(pk=gio_mai.pk).parent == qt
+    assert Person.objects.get(pk=officer.pk).unit == qt
+    assert Person.objects.get(pk=clerk.pk).unit_id == gio_mai.pk
+    assert Person.objects.get(pk=clerk.pk).mail == clerk.mail  # same domain: the address stays
+    assert all(u.closed_on for u in Unit.objects.filter(pk__in=[gio_linh.pk, cam_lo.pk]))
+    directory_changes_drain()
+    assert gateway.person_get(officer.uid).unit_code == qt.code
+
+
+def test_a_commune_moved_to_another_province_keeps_its_peoples_mailboxes_and_history(two_provinces):
+    from provisioning.units.services import unit_update
+
+    t = two_provinces
+    commune = factories.unit(t["qb"], "003.01.00.H44", "Xã Quảng Phú", kind="commune")
+    person = factories.person(commune, "Võ", "Văn", "Kiệt")
+    address = person.mail
+    unit_update(actor=None, unit=commune, parent=t["qt"])
+    directory_changes_drain()
+    person.refresh_from_db()
+    assert person.mail == address and gateway.person_get(person.uid).mail == address
+    assert Unit.objects.get(pk=commune.pk).versions.count() >= 1
