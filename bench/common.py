@@ -160,10 +160,10 @@ def load_demo_units() -> list[str]:
     return [demo_data.PROVINCE_CODE] + [u[0] for u in demo_data.UNITS]
 
 
-def people_rows(n: int, unit_codes: list[str], seed: int = 42):
+def people_rows(n: int, unit_codes: list[str], seed: int = 42, prefix: str = "QT"):
     rnd = random.Random(seed)
     for i in range(n):
-        yield [f"QT-{i:06d}", f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLES)} {rnd.choice(GIVENS)}",
+        yield [f"{prefix}-{i:06d}", f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLES)} {rnd.choice(GIVENS)}",
                unit_codes[i % len(unit_codes)], rnd.choice(POSITIONS), f"canbo{i}@gmail.com",
                f"09{rnd.choice('1467803')}{rnd.randrange(10**6, 10**7)}"]
 
@@ -171,12 +171,12 @@ def people_rows(n: int, unit_codes: list[str], seed: int = 42):
 HEADERS = ["Mã cán bộ", "Họ và tên", "Đơn vị", "Chức vụ", "Email cá nhân", "Số điện thoại"]
 
 
-def write_xlsx(path: Path, n: int, unit_codes: list[str]) -> None:
+def write_xlsx(path: Path, n: int, unit_codes: list[str], prefix: str = "QT") -> None:
     import openpyxl
 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(HEADERS)
-    for row in people_rows(n, unit_codes):
+    for row in people_rows(n, unit_codes, prefix=prefix):
         ws.append(row)
     wb.save(path)

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from provisioning.audit.services import audit_record
 from provisioning.people.models import MailAddress, Person, PersonStatus
-from provisioning.people.services import person_follow_domain, person_transfer
+from provisioning.people.services import people_follow_domain, person_transfer
 from provisioning.reorg.models import UnitPlan
 from provisioning.units.models import Unit, domain_validator, unit_code_validator
 from provisioning.units.selectors import unit_resolved_settings
 from provisioning.units.services import unit_close, unit_create, unit_update
 
-BATCH = 200
+BATCH = 1000
 
 
 def _moving(unit: Unit):
@@ -118,6 +118,7 @@ def plan_preview(plan: UnitPlan) -> Preview:
     """Everything the plan will touch, and every conflict, before anything changes."""
     out = Preview(domain=_target_domain(plan) if plan.kind == UnitPlan.Kind.MERGE else "")
     taken_by_domain: dict[str, set[str]] = {}
+    follows: dict[int, bool] = {}  # unit -> its people take the target's domain
     if plan.status == UnitPlan.Status.DRAFT and plan.new_code and Unit.objects.filter(code=plan.new_code).exists():
         out.conflicts.append(_("The code %(code)s is now used by another unit.") % {"code": plan.new_code})
     for source in plan.sources.order_by("path"):
@@ -132,7 +133,9 @@ def plan_preview(plan: UnitPlan) -> Preview:
         for person in people:
             now = person.mail or ""
             after = now
-            if now and domain and now.rpartition("@")[2] != domain and _follows_target(person, source, plan):
+            if person.unit_id not in follows:
+                follows[person.unit_id] = _follows_target(person, source, plan)
+            if now and domain and now.rpartition("@")[2] != domain and follows[person.unit_id]:
                 stem = now.rpartition("@")[0]
                 after, n = f"{stem}@{domain}", 1
                 while after in taken:
@@ -227,10 +230,8 @@ def plan_apply(*, actor, plan: UnitPlan) -> UnitPlan:
                 break
             last = batch[-1].pk
             with transaction.atomic():
-                follow = [p for p in batch if unit_resolved_settings(p.unit)[0] == domain]
-                for person in follow:
-                    person_follow_domain(actor=actor, person=person, reason=reason)
-                UnitPlan.objects.filter(pk=plan.pk).update(progress=F("progress") + len(follow))
+                moved = people_follow_domain(actor=actor, people=batch, reason=reason)
+                UnitPlan.objects.filter(pk=plan.pk).update(progress=F("progress") + moved)
         unit_close(actor=actor, unit=source, effective=plan.effective, reason=reason)
     with transaction.atomic():
         UnitPlan.objects.filter(pk=plan.pk).update(status=UnitPlan.Status.APPLIED, applied_at=timezone.now())
