@@ -141,6 +141,17 @@ IDM_MAIL_USAGE_REDIS_URL = env("IDM_MAIL_USAGE_REDIS_URL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# ---- digital certificates ----
+# The CAs a province trusts, as one PEM bundle (the government CA's chain, an internal CA): imported
+# certificates must chain to one of them. Empty: only the local CA, when that adapter is on.
+IDM_CA_BUNDLE = env("IDM_CA_BUNDLE", "")
+# "external" (the default: dossiers to the government CA, certificates imported back) or "local" (a CA
+# built on the cryptography library that issues at once: development, tests, an internal CA)
+IDM_CA_ADAPTER = env("IDM_CA_ADAPTER", "external")
+IDM_LOCAL_CA_DIR = env("IDM_LOCAL_CA_DIR", str(VAR_DIR / "local-ca"))
+IDM_CERT_MAX_BYTES = int(env("IDM_CERT_MAX_BYTES", str(512 * 1024)))
+IDM_CERT_REMINDER_DAYS = [int(d) for d in env_list("IDM_CERT_REMINDER_DAYS", "60,30,7")]
+
 # ---- mail (activation codes to personal addresses) ----
 EMAIL_BACKEND = env("IDM_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "outbox-mail")

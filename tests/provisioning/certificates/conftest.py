@@ -38,3 +38,35 @@ PERSONAL_NEW = {"birth_date": "1990-05-17", "id_number": "038090001234", "id_iss
 ORG_NEW = {"address": "Số 2 Hùng Vương, Đông Hà", "tax_code": "3200123456", "budget_code": "1012345",
            "contact_id_number": "038085004321", "contact_phone": "0912555666",
            "delivery_address": "Số 2 Hùng Vương, Đông Hà"}
+
+
+@pytest.fixture
+def government_ca(settings, tmp_path):
+    """A CA the province trusts through IDM_CA_BUNDLE, as a province's real CA would be."""
+    from tests.provisioning.certificates import pki
+
+    ca = pki.make_ca()
+    bundle = tmp_path / "trusted-cas.pem"
+    bundle.write_bytes(pki.pem(ca[1]))
+    settings.IDM_CA_BUNDLE = str(bundle)
+    settings.IDM_CA_ADAPTER = "external"
+    return ca
+
+
+@pytest.fixture
+def local_ca(settings, tmp_path):
+    settings.IDM_CA_ADAPTER = "local"
+    settings.IDM_LOCAL_CA_DIR = str(tmp_path / "local-ca")
+    settings.IDM_CA_BUNDLE = ""
+
+
+def batched(cast, *, kind="personal", type_="new", person=None, certificate=None, form=None):
+    """A request through the unit head and IT, in the draft batch."""
+    from provisioning.certificates import services
+
+    person = person or cast.staff
+    form = form if form is not None else (PERSONAL_NEW if kind == "personal" else ORG_NEW)
+    req = services.request_create(actor=cast.u(cast.hr), kind=kind, type_=type_, person=person,
+                                  unit=person.unit, certificate=certificate, form=form)
+    services.request_decide_head(actor=cast.u(cast.head), request=req, approve=True)
+    return services.request_decide_it(actor=cast.u(cast.it), request=req, approve=True)
