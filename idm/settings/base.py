@@ -148,7 +148,12 @@ IDM_CA_BUNDLE = env("IDM_CA_BUNDLE", "")
 # "external" (the default: dossiers to the government CA, certificates imported back) or "local" (a CA
 # built on the cryptography library that issues at once: development, tests, an internal CA)
 IDM_CA_ADAPTER = env("IDM_CA_ADAPTER", "external")
+# the CA that issues from checked CSRs (the internal path); "local" is the one built in
+IDM_INTERNAL_CA_ADAPTER = env("IDM_INTERNAL_CA_ADAPTER", "local")
 IDM_LOCAL_CA_DIR = env("IDM_LOCAL_CA_DIR", str(VAR_DIR / "local-ca"))
+# files of Debian weak-key fingerprints (openssl-blacklist format) that CSRs are checked against (CR-05)
+IDM_WEAK_KEY_LISTS = env_list("IDM_WEAK_KEY_LISTS")
+IDM_CSR_ALLOW_EDDSA = env_bool("IDM_CSR_ALLOW_EDDSA", False)
 IDM_CERT_MAX_BYTES = int(env("IDM_CERT_MAX_BYTES", str(512 * 1024)))
 IDM_CERT_REMINDER_DAYS = [int(d) for d in env_list("IDM_CERT_REMINDER_DAYS", "60,30,7")]
 

@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "certificate.revoked": _("certificate revoked"),
     "certificate.expired": _("certificate expired"),
     "certificate.done": _("certificate request done"),
+    "certificate.csr_checked": _("certificate request (CSR) checked"),
     "role.granted": _("role granted"),
     "role.revoked": _("role revoked"),
 }

@@ -80,12 +80,14 @@ def _holder_filter(req: CertificateRequest) -> dict:
     return {"person": req.person} if req.kind == CertKind.PERSONAL else {"unit": req.unit}
 
 
-def _check_key(req: CertificateRequest, spki: str) -> None:
+def check_key_unbound(req: CertificateRequest, spki: str) -> None:
     """CR-06: a key reported compromised, or bound to another holder, is refused."""
     same_key = Certificate.objects.filter(spki_sha256=spki)
     if same_key.filter(revocation_reason=RevocationReason.KEY_COMPROMISE).exists():
         raise CertificateFileError(_("This key was reported compromised."))
-    if same_key.exclude(**_holder_filter(req)).exists():
+    other_requests = CertificateRequest.objects.filter(key_sha256=spki).exclude(stage=Stage.REFUSED) \
+        .exclude(person=req.person)
+    if same_key.exclude(**_holder_filter(req)).exists() or other_requests.exists():
         raise CertificateFileError(_("This key is already bound to someone else."))
 
 
@@ -101,8 +103,15 @@ def _record(*, actor, cert: x509.Certificate, chain: list[x509.Certificate], tok
     if days > MAX_DAYS[req.type]:
         raise CertificateFileError(_("The certificate is valid for longer than the law allows (%(years)s years).")
                                    % {"years": MAX_DAYS[req.type] // 366})
+    return certificate_store(actor=actor, req=req, cert=cert, token_serial=token_serial,
+                             trusted_ca=anchor.subject.rfc4514_string())
+
+
+def certificate_store(*, actor, req: CertificateRequest, cert: x509.Certificate, token_serial: str = "",
+                      trusted_ca: str, extra_audit: dict | None = None) -> Certificate:
+    """Record a checked certificate for its request, finish the request and publish (call in a transaction)."""
     spki = spki_sha256(cert.public_key())
-    _check_key(req, spki)
+    check_key_unbound(req, spki)
     row = Certificate.objects.create(
         kind=req.kind, person=req.person if req.kind == CertKind.PERSONAL else None, unit=req.unit, request=req,
         serial=serial_hex(cert), issuer=cert.issuer.rfc4514_string()[:512], subject=cert.subject.rfc4514_string()[:512],
@@ -114,8 +123,11 @@ def _record(*, actor, cert: x509.Certificate, chain: list[x509.Certificate], tok
     if req.batch is not None:
         batch_progress(req.batch)
     audit_record(actor=actor, action="certificate.recorded", target=row,
-                 after={"serial": row.serial, "issuer": row.issuer, "trusted_ca": anchor.subject.rfc4514_string(),
-                        "request": req.pk, "not_after": row.not_after.isoformat(), "spki_sha256": spki})
+                 after={"serial": row.serial, "issuer": row.issuer, "trusted_ca": trusted_ca, "request": req.pk,
+                        "not_after": row.not_after.isoformat(), "spki_sha256": spki,
+                        "requested_by": req.requested_by.get_username(),
+                        "approved_by": req.decided_by.get_username() if req.decided_by else None}
+                 | (extra_audit or {}))
     publish_later(row)
     _notify(req, "issued")
     return row

@@ -113,6 +113,7 @@ class CertificateRequest(ApprovalRequest):
     it_decided_at = models.DateTimeField(null=True, blank=True)
     # the internal-CA path only: the PKCS#10 the person uploaded (PEM), never a private key
     csr_pem = models.TextField(blank=True)
+    key_sha256 = models.CharField(max_length=64, blank=True, db_index=True)  # the CSR's key (CR-06)
 
     class Meta(ApprovalRequest.Meta):
         indexes = [models.Index(fields=["unit", "stage"])]

@@ -111,7 +111,7 @@ def _clean_form(form: dict) -> dict:
 @transaction.atomic
 def request_create(*, actor, kind: str, type_: str, person: Person, unit: Unit | None = None,
                    certificate: Certificate | None = None, form: dict | None = None,
-                   automatic: bool = False) -> CertificateRequest:
+                   automatic: bool = False, csr_pem: str = "", key_sha256: str = "") -> CertificateRequest:
     """Raise a request on its CA form, prefilled from the directory record and completed by
     `form`. `person` is the holder (personal) or the custodian of the unit's token
     (organisational). Automatic requests may lack what only a human knows (a date of birth);
@@ -138,7 +138,8 @@ def request_create(*, actor, kind: str, type_: str, person: Person, unit: Unit |
     if errors:
         raise ValidationError(errors)
     _check_email(kind, person, unit, values.get("email", ""))
-    missing = fields.missing(kind, type_, values)
+    # the internal CA needs no dossier: the CSR and the directory record are the whole request
+    missing = [] if csr_pem else fields.missing(kind, type_, values)
     if missing and not automatic:
         raise ValidationError({f: [_("This field is required.")] for f in missing})
     duplicate = CertificateRequest.objects.filter(kind=kind, type=type_, stage__in=OPEN, unit=unit)
@@ -147,7 +148,8 @@ def request_create(*, actor, kind: str, type_: str, person: Person, unit: Unit |
     if duplicate.exists():
         raise ValidationError(_("The same request is already under way."))
     req = CertificateRequest.objects.create(person=person, unit=unit, kind=kind, type=type_, form=values,
-                                            certificate=certificate, origin=origin, requested_by=actor)
+                                            certificate=certificate, origin=origin, requested_by=actor,
+                                            csr_pem=csr_pem, key_sha256=key_sha256)
     audit_record(actor=actor, action="certificate.requested", target=req,
                  after={"kind": kind, "type": type_, "person": person.uid, "unit": unit.code, "origin": origin,
                         "missing": missing})
@@ -214,7 +216,7 @@ def request_decide_it(*, actor, request: CertificateRequest, approve: bool, note
     """IT approves a request the unit head approved into the open (draft) batch, or refuses it."""
     request = CertificateRequest.objects.select_for_update().select_related("person__unit", "unit").get(
         pk=request.pk)
-    if request.stage != Stage.IT:
+    if request.stage != Stage.IT or request.csr_pem:  # CSR requests are issued by the internal CA instead
         raise ValidationError(_("This request is not waiting for the IT department."))
     if not may_decide_it(actor, request):
         raise PermissionDenied

@@ -21,7 +21,7 @@ def trusted() -> list[x509.Certificate]:
     path = settings.IDM_CA_BUNDLE
     if path and Path(path).is_file():
         out.extend(x509.load_pem_x509_certificates(Path(path).read_bytes()))
-    if settings.IDM_CA_ADAPTER == "local":
+    if "local" in (settings.IDM_CA_ADAPTER, settings.IDM_INTERNAL_CA_ADAPTER):
         from provisioning.certificates.ca.local import local_ca_certificate  # only when that adapter is chosen
 
         out.append(local_ca_certificate())
