@@ -21,3 +21,8 @@ class ProvisioningConfig(AppConfig):
         register("lists", apply_list_changes, order=30)
         register("functional mailboxes", apply_functional_changes, order=40)
         register("certificates", apply_certificate_changes, order=50)  # after the entries they sit on
+
+        from provisioning.certificates.automatic import on_person_changed
+        from provisioning.people import hooks
+
+        hooks.register("certificates", on_person_changed)

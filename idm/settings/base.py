@@ -195,6 +195,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {"task": "outbox.sweep_directory_changes", "schedule": 30.0},
     "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},
     "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
+    "certificate-expiry": {"task": "certificates.expiry", "schedule": 6 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

@@ -145,6 +145,8 @@ def request_create(*, actor, kind: str, type_: str, person: Person, unit: Unit |
     duplicate = CertificateRequest.objects.filter(kind=kind, type=type_, stage__in=OPEN, unit=unit)
     if kind == CertKind.PERSONAL:
         duplicate = duplicate.filter(person=person)
+    if certificate is not None:
+        duplicate = duplicate.filter(certificate=certificate)
     if duplicate.exists():
         raise ValidationError(_("The same request is already under way."))
     req = CertificateRequest.objects.create(person=person, unit=unit, kind=kind, type=type_, form=values,

@@ -11,3 +11,13 @@ from provisioning.certificates import notifications, services
              max_retries=5)
 def notify_requester(request_id: int, event: str) -> None:
     notifications.request_notify(request_id=request_id, event=event)
+
+
+@shared_task(name="certificates.expiry", ignore_result=True)
+def certificates_expiry() -> None:
+    """Daily: reminders before expiry (with renewal drafts), then expired certificates leave the directory."""
+    from provisioning.certificates.automatic import expiry_reminders
+    from provisioning.certificates.issued import certificates_expire
+
+    expiry_reminders()
+    certificates_expire()
