@@ -4,6 +4,7 @@ this module; code imports the capability's models directly."""
 
 from provisioning.approvals.models import QuotaRequest
 from provisioning.audit.models import AuditEntry
+from provisioning.certificates.models import Certificate, CertificateBatch, CertificateRequest
 from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.mailboxes.models import FunctionalMailbox, MailboxUsage, UsageCollection
 from provisioning.outbox.models import DirectoryChange
@@ -12,6 +13,6 @@ from provisioning.reorg.models import UnitPlan
 from provisioning.reports.models import UnitSnapshot
 from provisioning.units.models import Unit, UnitVersion
 
-__all__ = ["AuditEntry", "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress",
-           "MailboxUsage", "Person", "PersonPeriod", "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion",
-           "UsageCollection"]
+__all__ = ["AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest", "DirectoryChange",
+           "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person", "PersonPeriod",
+           "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]

@@ -182,6 +182,22 @@ IDM_MAIL_USAGE_REDIS_URL = env("IDM_MAIL_USAGE_REDIS_URL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# ---- digital certificates ----
+# The CAs a province trusts, as one PEM bundle (the government CA's chain, an internal CA): imported
+# certificates must chain to one of them. Empty: only the local CA, when that adapter is on.
+IDM_CA_BUNDLE = env("IDM_CA_BUNDLE", "")
+# "external" (the default: dossiers to the government CA, certificates imported back) or "local" (a CA
+# built on the cryptography library that issues at once: development, tests, an internal CA)
+IDM_CA_ADAPTER = env("IDM_CA_ADAPTER", "external")
+# the CA that issues from checked CSRs (the internal path); "local" is the one built in
+IDM_INTERNAL_CA_ADAPTER = env("IDM_INTERNAL_CA_ADAPTER", "local")
+IDM_LOCAL_CA_DIR = env("IDM_LOCAL_CA_DIR", str(VAR_DIR / "local-ca"))
+# files of Debian weak-key fingerprints (openssl-blacklist format) that CSRs are checked against (CR-05)
+IDM_WEAK_KEY_LISTS = env_list("IDM_WEAK_KEY_LISTS")
+IDM_CSR_ALLOW_EDDSA = env_bool("IDM_CSR_ALLOW_EDDSA", False)
+IDM_CERT_MAX_BYTES = int(env("IDM_CERT_MAX_BYTES", str(512 * 1024)))
+IDM_CERT_REMINDER_DAYS = [int(d) for d in env_list("IDM_CERT_REMINDER_DAYS", "60,30,7")]
+
 # ---- mail (activation codes to personal addresses) ----
 EMAIL_BACKEND = env("IDM_EMAIL_BACKEND", "idm.mail.PrivateFileEmailBackend")  # files 0600 in EMAIL_FILE_PATH
 EMAIL_FILE_PATH = str(VAR_DIR / "outbox-mail")
@@ -225,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     # reorganisation plans on their effective date (and any interrupted one, finished)
     "reorg-plans": {"task": "reorg.apply_due_plans", "schedule": 3600.0},
     "import-retention": {"task": "imports.purge_uploads", "schedule": 3600.0},
+    "certificate-expiry": {"task": "certificates.expiry", "schedule": 6 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

@@ -12,6 +12,8 @@ class DirectoryChange(models.Model):
         UNIT = "unit", _("unit")
         PERSON = "person", _("person")
         FUNCTIONAL = "functional", _("functional mailbox")
+        PERSON_CERTIFICATES = "person_certs", _("a person's certificates")
+        UNIT_CERTIFICATES = "unit_certs", _("a unit's certificates")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

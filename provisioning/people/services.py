@@ -19,7 +19,7 @@ from provisioning.common import naming, protect
 from provisioning.common.naming import NameOrder
 from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many
-from provisioning.people import validation
+from provisioning.people import hooks, validation
 from provisioning.people.models import MailAddress, Person, PersonPeriod, PersonStatus
 from provisioning.units.models import Unit
 from provisioning.units.selectors import unit_paths, unit_resolved_settings
@@ -356,6 +356,8 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
     audit_record(actor=actor, action="person.transferred", target=person,
                  before=before | {"unit_label": paths[old_unit.pk]},
                  after=snapshot(person, PERSON_FIELDS) | {"unit_label": paths[unit.pk]} | effective)
+    hooks.person_changed(actor=actor, person=person, event="transferred", before=before,
+                         after=snapshot(person, PERSON_FIELDS))
     _enqueue(person)
     # the old unit's distribution lists (and those above it) must drop the person
     with_lists = [u.pk for u in Unit.objects.exclude(list_address="") if old_unit.path.startswith(u.path)]
@@ -414,6 +416,8 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
         end_sessions(person.uid)
     audit_record(actor=actor, action=person_action, target=person, before=before,
                  after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip)
+    hooks.person_changed(actor=actor, person=person, event=person_action, before=before,
+                         after=snapshot(person, PERSON_FIELDS) | effective)
     _enqueue(person)
     return person
 
