@@ -20,10 +20,12 @@ LOGIN_FAILED = "auth.login_failed"
 LOGOUT = "auth.logout"
 RESET_REQUESTED = "auth.reset_requested"
 RESET_COMPLETED = "auth.reset_completed"
+RESET_FAILED = "auth.reset_failed"
 PASSWORD_CHANGED = "auth.password_changed"
 LOCKED = "auth.locked"
 UNLOCKED = "auth.unlocked"
-EVENTS = {LOGIN, LOGIN_FAILED, LOGOUT, RESET_REQUESTED, RESET_COMPLETED, PASSWORD_CHANGED, LOCKED, UNLOCKED}
+EVENTS = {LOGIN, LOGIN_FAILED, LOGOUT, RESET_REQUESTED, RESET_COMPLETED, RESET_FAILED, PASSWORD_CHANGED, LOCKED,
+          UNLOCKED}
 _LOGIN_MAX = 64  # the audit row's target id; longer attempted names are cut (they are not accounts)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-from accounts import auth_events
+from accounts import auth_events, throttle
 from accounts.middleware import session_started
 
 
@@ -17,8 +17,12 @@ def _logged_in(sender, request, user, **kwargs) -> None:
 
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     # credentials has the password masked by Django already; only the login name is kept
-    auth_events.auth_event_record(action=auth_events.LOGIN_FAILED, login=str(credentials.get("username", "")),
-                                  request=request)
+    login = str(credentials.get("username", ""))
+    auth_events.auth_event_record(action=auth_events.LOGIN_FAILED, login=login, request=request)
+    started = throttle.login_failure_record(request, login)  # AU-01: only failures count
+    if started:
+        auth_events.auth_event_record(action=auth_events.LOCKED, login=login, request=request,
+                                      detail={"scope": started})
 
 
 def _logged_out(sender, request, user, **kwargs) -> None:

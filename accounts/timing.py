@@ -28,3 +28,20 @@ def refusals_padded(view):
         return response
 
     return padded
+
+
+def posts_floored(view):
+    """Wraps a recovery request step (RS-01): every POST answers no sooner than IDM_RECOVERY_FLOOR_MS
+    after it arrived, whatever the name typed was (known, unknown, disabled, without a channel)."""
+
+    @wraps(view)
+    def floored(request, *args, **kwargs):
+        started = time.monotonic()
+        response = view(request, *args, **kwargs)
+        if request.method == "POST":
+            remaining = settings.IDM_RECOVERY_FLOOR_MS / 1000 - (time.monotonic() - started)
+            if remaining > 0:
+                time.sleep(remaining)
+        return response
+
+    return floored

@@ -36,8 +36,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 password_after_login(request, form.cleaned_data["password"])  # PW-15, forced change
             return redirect(same_site(request, form.cleaned_data["next"] or request.GET.get("next"), "home"))
     next_url = request.GET.get("next", "")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url},
-                  status=400 if form.is_bound else 200)
+    throttled = form.is_bound and form.has_error("__all__", "throttled")  # AU-01: 429, the same for any name
+    return render(request, "accounts/login.html", {"form": form, "next": next_url, "throttled": throttled},
+                  status=429 if throttled else 400 if form.is_bound else 200)
 
 
 logout_view = auth_views.LogoutView.as_view()

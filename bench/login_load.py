@@ -165,8 +165,8 @@ def client_run(port: int, uids: list[str], seed: int, logins: list[float], reset
             if resets is not None:
                 token = b.token("/password/forgot/")
                 t = time.perf_counter()
-                status, _, _ = b.request("POST", "/password/forgot/", {"csrfmiddlewaretoken": token, "login": uid,
-                                                                       "username": uid, "uid": uid})
+                status, _, _ = b.request("POST", "/password/forgot/", {"csrfmiddlewaretoken": token,
+                                                                       "identifier": uid, "channel": "email"})
                 resets.append(time.perf_counter() - t)
                 if status >= 500:
                     errors.append(f"reset {uid}: {status}")

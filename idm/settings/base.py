@@ -95,6 +95,23 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # AU-04: a refused login answers no sooner than this (ms), so an unknown name is not told apart from a
 # wrong password (which costs slapd an Argon2 check, ~20-50 ms); accounts/timing.py
 IDM_LOGIN_REFUSAL_MS = int(env("IDM_LOGIN_REFUSAL_MS", "100"))
+# Login throttling (AU-01, AU-02; accounts/throttle.py). Failures only are counted, keyed on the account
+# and the client address: after IDM_LOGIN_FAILURES_PER_CLIENT in a 15-minute window that pair cools down
+# until the window ends; per account, at most IDM_LOGIN_FAILURES_PER_ACCOUNT in any hour from all
+# addresses together, then the account cools down for up to 60 minutes (an unlock code lifts it at once).
+IDM_LOGIN_FAILURES_PER_CLIENT = int(env("IDM_LOGIN_FAILURES_PER_CLIENT", "10"))
+IDM_LOGIN_FAILURES_PER_ACCOUNT = int(env("IDM_LOGIN_FAILURES_PER_ACCOUNT", "100"))
+# Forgotten password, unlock and user-name reminder (accounts/recovery/): requests per hour per account and
+# per client address, SMS codes per account per day (each costs money: RS-08), and the time every request
+# takes at least, so that an unknown name does not answer sooner than a known one (RS-01)
+IDM_RECOVERY_REQUESTS_PER_ACCOUNT = int(env("IDM_RECOVERY_REQUESTS_PER_ACCOUNT", "10"))
+IDM_RECOVERY_REQUESTS_PER_CLIENT = int(env("IDM_RECOVERY_REQUESTS_PER_CLIENT", "30"))
+IDM_RECOVERY_SMS_PER_DAY = int(env("IDM_RECOVERY_SMS_PER_DAY", "3"))
+IDM_RECOVERY_FLOOR_MS = int(env("IDM_RECOVERY_FLOOR_MS", "200"))
+# RS-18: Django's own token-link reset (django.contrib.auth.views.PasswordReset*) is not used: idm's reset is
+# the code flow in accounts/recovery/. Should anything ever use Django's tokens, they live no longer than
+# our codes (10 minutes) instead of Django's default of three days.
+PASSWORD_RESET_TIMEOUT = 600
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -220,6 +237,17 @@ PASSWORD_MAX_LENGTH = 256  # PW-03: bounded before any hashing
 IDM_REDIS_URL = env("IDM_REDIS_URL",
                     _dev_stack.get("redis_url", f"redis://127.0.0.1:{env('IDM_REDIS_PORT', '6380')}/0"))
 CELERY_BROKER_URL = IDM_REDIS_URL
+# The shared cache is Redis (Django's own backend): the login and recovery throttles must count across
+# every web worker and survive a worker's restart. Timeouts keep a request from hanging on a lost Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": IDM_REDIS_URL,
+        "KEY_PREFIX": "idm",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+RATELIMIT_USE_CACHE = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]  # IN-06: never pickle
 CELERY_TASK_IGNORE_RESULT = True  # LG-02: no results (and no secrets) kept in the broker

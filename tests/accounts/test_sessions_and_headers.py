@@ -276,7 +276,8 @@ def test_se08_no_route_changes_anything_on_get_or_head(cast):
     # every route either showed a page to someone (so its view really ran) or refuses GET: POST only
     post_only = {url for url, codes in answers.items() if codes <= {405, 302}}
     # (the code step of a contact change sends anyone without a flow in the session back to its start)
-    needs_state = {"/me/contact/confirm/"}
+    # (and so do the code and new-password steps of a forgotten password, RS-17)
+    needs_state = {"/me/contact/confirm/", "/password/forgot/code/", "/password/forgot/new/"}
     odd = {url for url, codes in answers.items() if 200 not in codes} - post_only - needs_state
     assert not odd, {url: answers[url] for url in odd}
     assert {"/accounts/logout/", "/accounts/roles/grant/", f"/people/{cast['staff'].pk}/action/",
@@ -302,7 +303,8 @@ def test_se09_se10_every_page_as_every_role_has_the_security_headers_and_no_inli
                 assert directive in csp, (role, url, csp)
             assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
             assert r["X-Content-Type-Options"] == "nosniff"
-            assert r["Referrer-Policy"] == "same-origin"
+            # the recovery pages are stricter still (RS-11)
+            assert r["Referrer-Policy"] == ("no-referrer" if url.startswith("/password/") else "same-origin")
             assert r["X-Frame-Options"] == "DENY"
             body = r.content.decode()
             assert not re.search(r"<script(?![^>]*\ssrc=)", body), (role, url)
