@@ -28,13 +28,6 @@ def commands(var: Path, *, python: str = sys.executable, beat: bool = True) -> l
     return found
 
 
-def single_worker_command(*, python: str = sys.executable) -> list[str]:
-    """The layout before idm/queues.py: one worker, two slots, for every queue (benchmarks compare)."""
-    every = ",".join(dict.fromkeys(q for names in queues.WORKERS.values() for q in names))
-    return [python, "-m", "celery", "-A", "idm", "worker", "-n", "single@%h", "-Q", every, "--concurrency", "2",
-            "--loglevel", "INFO"]
-
-
 def start(cmds: list[tuple[str, list[str]]], env: dict, log_dir: Path) -> list[subprocess.Popen]:
     """Start each command in its own session (its pool children die with it: stop())."""
     procs = []
