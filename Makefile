@@ -15,7 +15,7 @@ TEST_DEBS := $(RUN_DEBS) chromium openssl
 .PHONY: help run test deps-run deps-test venv messages lint clean-dev
 
 help:
-	@echo "make run    start slapd, redis, a worker and the web server with the demo province"
+	@echo "make run    start slapd, redis, the workers and the web server with the demo province"
 	@echo "make test   lint, translation check and the whole test suite against private servers"
 
 deps-run:

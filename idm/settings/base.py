@@ -6,7 +6,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue as _Queue
 
+from idm import queues as _queues
 from idm.env import dev_stack, env, env_bool, env_list, persistent_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -226,6 +228,8 @@ IDM_SMS_BACKEND = env("IDM_SMS_BACKEND", "accounts.sms.FileBackend")
 IDM_SMS_FILE_PATH = env("IDM_SMS_FILE_PATH", str(VAR_DIR / "outbox-sms"))
 IDM_SMS_URL = env("IDM_SMS_URL", "")
 IDM_SMS_TOKEN = env("IDM_SMS_TOKEN", "")
+# activation mail is sent by the directory worker: a mail server that hangs must not hold its slot
+EMAIL_TIMEOUT = 10
 
 # ---- passwords ----
 PASSWORD_MIN_LENGTH = int(env("IDM_PASSWORD_MIN_LENGTH", "15"))
@@ -258,8 +262,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False  # the outbox sweeper re-sends; a web request never waits on Redis
 # max_retries bounds how long publishing waits for an absent broker (kombu retries forever by
 # default, which would hang a web request); the outbox keeps the work until the sweeper re-sends.
+# queue_order_strategy "priority": a worker always looks at its first queue first (idm/queues.py:
+# the bulk worker applies an import's directory changes before it starts other long work),
+# instead of taking its queues in turn.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5,
-                                   "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+                                   "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,
+                                   "queue_order_strategy": "priority"}
+# directory changes on their own queues and worker, so that imports cannot starve them (idm/queues.py)
+CELERY_TASK_ROUTES = _queues.ROUTES
+# declared, so that a worker started without -Q (tests, a one-worker install) still consumes them
+# all, interactive directory changes first
+CELERY_TASK_QUEUES = [_Queue(name) for name in _queues.ALL]
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {"task": "outbox.sweep_directory_changes", "schedule": 30.0},
     "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},

@@ -30,7 +30,7 @@ from provisioning.audit.services import audit_entry, audit_record, snapshot
 from provisioning.common import naming, protect, spreadsheets
 from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.outbox.models import DirectoryChange
-from provisioning.outbox.services import directory_change_enqueue_many
+from provisioning.outbox.services import directory_change_enqueue_many, directory_changes_in_bulk
 from provisioning.people import validation
 from provisioning.people.models import MailAddress, Person, PersonStatus
 from provisioning.people.services import (
@@ -293,7 +293,8 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     for start in range(0, len(ids), CHUNK):
         chunk = list(ImportRow.objects.filter(pk__in=ids[start:start + CHUNK]).select_related("person")
                      .order_by("row_number"))
-        with transaction.atomic():
+        # the import's directory changes queue behind any interactive one (idm/queues.py)
+        with transaction.atomic(), directory_changes_in_bulk():
             created: list[int] = []
             fresh = [r for r in chunk if r.action == Action.CREATE]
             if fresh and _bulk_create(fresh, units, taken, taken_addresses, cursor, actor, created):

@@ -27,6 +27,9 @@ class DirectoryChange(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claim = models.CharField(max_length=32, blank=True)  # which worker run holds a running row
+    # enqueued by a bulk operation (an import, many rows at once): applied from their own queue,
+    # after any interactive change, so that one person's suspension never waits behind an import
+    bulk = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     applied_at = models.DateTimeField(null=True, blank=True)
