@@ -3,12 +3,12 @@
 this module; code imports the capability's models directly."""
 
 from provisioning.approvals.models import QuotaRequest
-from provisioning.audit.models import AuditEntry
+from provisioning.audit.models import AuditChainHead, AuditEntry
 from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.mailboxes.models import FunctionalMailbox, MailboxUsage, UsageCollection
 from provisioning.outbox.models import DirectoryChange
 from provisioning.people.models import MailAddress, Person
 from provisioning.units.models import Unit, UnitVersion
 
-__all__ = ["AuditEntry", "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress",
-           "MailboxUsage", "Person", "QuotaRequest", "Unit", "UnitVersion", "UsageCollection"]
+__all__ = ["AuditChainHead", "AuditEntry", "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow",
+           "MailAddress", "MailboxUsage", "Person", "QuotaRequest", "Unit", "UnitVersion", "UsageCollection"]

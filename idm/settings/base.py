@@ -125,6 +125,9 @@ IDM_LDAP_RECEIVE_TIMEOUT = float(env("IDM_LDAP_RECEIVE_TIMEOUT", "10"))
 IDM_MAILBOX_RETENTION_MONTHS = int(env("IDM_MAILBOX_RETENTION_MONTHS", "6"))
 IDM_MAILBOX_RETENTION_MONTHS_SENIOR = int(env("IDM_MAILBOX_RETENTION_MONTHS_SENIOR", "12"))
 IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
+# how long the audit trail keeps an entry (the province's records rule); older ones are removed daily,
+# leaving a checkpoint entry so verify_audit still passes (provisioning/audit/services.audit_expire)
+IDM_AUDIT_RETENTION_DAYS = int(env("IDM_AUDIT_RETENTION_DAYS", "3650"))
 IDM_IMPORT_MAX_BYTES = int(env("IDM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IDM_IMPORT_MAX_ROWS = int(env("IDM_IMPORT_MAX_ROWS", "200000"))
 # Keys for protected personal data, apart from SECRET_KEY so that each can rotate alone (PR-01).
@@ -179,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {"task": "outbox.sweep_directory_changes", "schedule": 30.0},
     "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},
     "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
+    "audit-retention": {"task": "audit.expire_old_entries", "schedule": 24 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

@@ -201,15 +201,14 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     return person
 
 
-def _effective(on: dt.date | None, reason: str) -> dict:
-    """What the audit row keeps of a lifecycle step's confirmation. Nothing can be scheduled yet:
-    a step takes effect when it is made, so a later day is refused rather than recorded falsely."""
+def _effective(on: dt.date | None) -> dict:
+    """The effective day a lifecycle step's audit row keeps (its reason has a column of its own). Nothing
+    can be scheduled yet: a step takes effect when it is made, so a later day is refused rather than
+    recorded falsely."""
     if on is not None and on > timezone.localdate():
         raise ValidationError({"effective_on": [_("A change cannot be scheduled for a later day yet: choose "
                                                   "today, or come back on that day.")]})
-    out = {"effective_on": on.isoformat()} if on is not None else {}
-    reason = (reason or "").strip()
-    return out | ({"reason": reason[:500]} if reason else {})
+    return {"effective_on": on.isoformat()} if on is not None else {}
 
 
 @transaction.atomic
@@ -218,7 +217,7 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
     """Move a person to another unit, with their position there (None keeps the old one). The
     directory entry keeps its DN; when the mail domain changes the person gets an address in
     the new domain and keeps the old one as an alias. The audit row names both unit paths."""
-    effective = _effective(on, reason)
+    effective = _effective(on)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if position is not None:
         checked = validation.Checked()
@@ -252,7 +251,8 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
     paths = unit_paths([old_unit, unit])
     audit_record(actor=actor, action="person.transferred", target=person,
                  before=before | {"unit_label": paths[old_unit.pk]},
-                 after=snapshot(person, PERSON_FIELDS) | {"unit_label": paths[unit.pk]} | effective)
+                 after=snapshot(person, PERSON_FIELDS) | {"unit_label": paths[unit.pk]} | effective,
+                 reason=(reason or "").strip()[:500])
     _enqueue(person)
     # the old unit's distribution lists (and those above it) must drop the person
     with_lists = [u.pk for u in Unit.objects.exclude(list_address="") if old_unit.path.startswith(u.path)]
@@ -278,7 +278,7 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
     """activate, suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not
     active: the directory entry says so, and their web sessions end on their next request. `on`
     (today or earlier) and `reason` go into the audit row; a departure's retention counts from `on`."""
-    effective = _effective(on, reason)
+    effective = _effective(on)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if status == person.status:
         return person
@@ -306,7 +306,8 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
     person.status = status
     person.save(update_fields=fields)
     audit_record(actor=actor, action=person_action, target=person, before=before,
-                 after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip)
+                 after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip,
+                 reason=(reason or "").strip()[:500])
     _enqueue(person)
     return person
 
