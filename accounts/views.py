@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.events import login_recorded, login_refused, logout_recorded
 from accounts.forms import LoginForm
 from accounts.models import User
 from accounts.profile.services import password_after_login
@@ -30,12 +31,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/directory_unavailable.html", status=503)
         if valid:
             auth_login(request, form.get_user())  # a new session id (AU-05)
+            login_recorded(request, request.user)
             if request.user.source == User.Source.DIRECTORY:
                 password_after_login(request, form.cleaned_data["password"])  # PW-15, forced change
             return redirect(same_site(request, form.cleaned_data["next"] or request.GET.get("next"), "home"))
+        login_refused(request, form.cleaned_data.get("username", ""))
     next_url = request.GET.get("next", "")
     return render(request, "accounts/login.html", {"form": form, "next": next_url},
                   status=400 if form.is_bound else 200)
 
 
-logout_view = auth_views.LogoutView.as_view()
+_logout = auth_views.LogoutView.as_view()
+
+
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":  # the only method that signs out
+        logout_recorded(request)
+    return _logout(request)

@@ -2,6 +2,7 @@
 own URLs next to its views."""
 
 from provisioning.approvals import urls as approvals
+from provisioning.audit import urls as audit
 from provisioning.imports import urls as imports
 from provisioning.mailboxes import urls as mailboxes
 from provisioning.people import urls as people
@@ -9,4 +10,4 @@ from provisioning.units import urls as units
 
 app_name = "provisioning"
 urlpatterns = [*units.urlpatterns, *people.urlpatterns, *mailboxes.urlpatterns, *approvals.urlpatterns,
-               *imports.urlpatterns]
+               *imports.urlpatterns, *audit.urlpatterns]
