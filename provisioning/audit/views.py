@@ -29,7 +29,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     entries = audit_for_reader(request.user)  # 403 unless superadmin, IT lead or HR officer
     units = (Unit.objects.all() if reads_everything(request.user) else units_for_hr(request.user))
     form = AuditFilterForm(request.GET or None)
-    entries = audit_filtered(entries, **_filters(form, units))
+    filters = _filters(form, units)
+    entries = audit_filtered(entries, **filters) if filters is not None else entries.none()
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return _export(entries, fmt)
@@ -44,13 +45,16 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "query_string": request.GET.urlencode()}, status=400 if form.errors else 200)
 
 
-def _filters(form: AuditFilterForm, units) -> dict:
+def _filters(form: AuditFilterForm, units) -> dict | None:
+    """The form's filters for audit_filtered; None when the unit asked for is not one of the reader's."""
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     out = {k: data.get(k) for k in ("person", "actor", "action", "date_from", "date_to")}
     if data.get("unit"):
         unit = units.filter(code=data["unit"]).only("path").first()
-        out["unit_path"] = unit.path if unit else "\x00"  # a unit outside the reader's: nothing
+        if unit is None:
+            return None
+        out["unit_path"] = unit.path
     return {k: v for k, v in out.items() if v}
 
 
