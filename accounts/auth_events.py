@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from accounts.models import User
 from provisioning.audit.models import AuditEntry
 from provisioning.audit.services import audit_record
 
@@ -59,5 +60,20 @@ def auth_event_record(*, action: str, login: str, request: HttpRequest | None = 
     a reason: never a password or a code)."""
     if action not in EVENTS:
         raise ValueError(f"not an authentication event: {action}")
-    return audit_record(actor=actor, action=action, target=Account(normalise_login(login)),
-                        after=detail or None, source_ip=client_address(request))
+    return audit_record(actor=actor, action=action, target=_target(login), after=detail or None,
+                        source_ip=client_address(request))
+
+
+def _target(login: str):
+    """The person the login names (so the entry is filed under their unit), the local account of that
+    name, or "-": a name that is no account is never stored — it may be a password typed in the wrong box."""
+    from provisioning.people.models import Person  # accounts sits below provisioning's models at import time
+
+    name = normalise_login(login)
+    person = Person.objects.filter(uid=name).first() or (
+        Person.objects.filter(mail=name).first() if "@" in name else None)
+    if person is not None:
+        return person
+    if User.objects.filter(username=name).exists():
+        return Account(name)
+    return Account("-")

@@ -39,6 +39,7 @@ ROUTES: dict[str, str] = {
     "reorg.apply_due_plans": BULK,  # a merger: its directory changes go to directory_bulk by size
     "people.remove_expired_mailboxes": DEFAULT,
     "imports.purge_uploads": DEFAULT,
+    "audit.expire_old_entries": DEFAULT,
     "certificates.expiry": DEFAULT,
     "certificates.notify_requester": DEFAULT,
 }

@@ -3,7 +3,7 @@
 this module; code imports the capability's models directly."""
 
 from provisioning.approvals.models import QuotaRequest
-from provisioning.audit.models import AuditEntry
+from provisioning.audit.models import AuditChainHead, AuditEntry
 from provisioning.certificates.models import Certificate, CertificateBatch, CertificateRequest
 from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.mailboxes.models import FunctionalMailbox, MailboxUsage, UsageCollection
@@ -13,6 +13,6 @@ from provisioning.reorg.models import UnitPlan
 from provisioning.reports.models import UnitSnapshot
 from provisioning.units.models import Unit, UnitVersion
 
-__all__ = ["AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest", "DirectoryChange",
+__all__ = ["AuditChainHead", "AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest", "DirectoryChange",
            "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person", "PersonPeriod",
            "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]

@@ -30,6 +30,7 @@ EXPECTED = {
     "reports.build_snapshot": "bulk",
     "reorg.apply_due_plans": "bulk",
     "imports.purge_uploads": "celery",
+    "audit.expire_old_entries": "celery",
     "certificates.expiry": "celery",
     "certificates.notify_requester": "celery",
 }

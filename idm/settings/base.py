@@ -179,6 +179,9 @@ IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
 IDM_REGULAR_USE_DAYS = int(env("IDM_REGULAR_USE_DAYS", "30"))
 # the adoption score: weights of the mailbox, regular-use and certificate percentages
 IDM_ADOPTION_WEIGHTS = env("IDM_ADOPTION_WEIGHTS", "mailbox=0.4,regular=0.4,certificate=0.2")
+# how long the audit trail keeps an entry (the province's records rule); older ones are removed daily,
+# leaving a checkpoint entry so verify_audit still passes (provisioning/audit/services.audit_expire)
+IDM_AUDIT_RETENTION_DAYS = int(env("IDM_AUDIT_RETENTION_DAYS", "3650"))
 IDM_IMPORT_MAX_BYTES = int(env("IDM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IDM_IMPORT_MAX_ROWS = int(env("IDM_IMPORT_MAX_ROWS", "200000"))
 # what openpyxl may hold of an XLSX's shared-strings table (estimated before it reads it): 160 MB is a
@@ -283,6 +286,7 @@ CELERY_BEAT_SCHEDULE = {
     "reorg-plans": {"task": "reorg.apply_due_plans", "schedule": 3600.0},
     "import-retention": {"task": "imports.purge_uploads", "schedule": 3600.0},
     "certificate-expiry": {"task": "certificates.expiry", "schedule": 6 * 3600.0},
+    "audit-retention": {"task": "audit.expire_old_entries", "schedule": 24 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

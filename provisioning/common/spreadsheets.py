@@ -352,6 +352,44 @@ def write_report(rows: Iterable[dict[str, object]], columns: list[tuple[str, str
     raise ValueError(f"unknown report format {fmt!r}")
 
 
+def report_chunks(rows: Iterable[dict[str, object]], columns: list[tuple[str, str]], fmt: str,
+                  chunk_rows: int = 1000) -> Iterator[bytes]:
+    """write_report for a report too big to hold in memory, as chunks for a streaming response: CSV a
+    thousand rows at a time; XLSX through openpyxl's write-only mode into a temporary file (a ZIP is
+    only readable once it is finished), then read back in 1 MB chunks."""
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([neutralise(str(label)) for _key, label in columns])
+        yield codecs.BOM_UTF8 + text.getvalue().encode("utf-8")
+        rows = iter(rows)
+        while batch := list(itertools.islice(rows, chunk_rows)):
+            text.seek(0)
+            text.truncate()
+            for row in batch:
+                writer.writerow([neutralise(row.get(key)) for key, _label in columns])
+            yield text.getvalue().encode("utf-8")
+        return
+    if fmt != "xlsx":
+        raise ValueError(f"unknown report format {fmt!r}")
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Report"))
+    bold = Font(bold=True)
+    header = []
+    for _key, label in columns:
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(str(label)))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_value(row.get(key)) for key, _label in columns])
+    with tempfile.TemporaryFile() as out:
+        workbook.save(out)
+        out.seek(0)
+        while chunk := out.read(_CHUNK):
+            yield chunk
+
+
 def template(lang: str, fmt: str) -> bytes:
     """The file HR downloads to fill in: headers in `lang`, two example rows and, in XLSX, a sheet
     explaining every column."""

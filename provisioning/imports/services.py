@@ -25,8 +25,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from provisioning.audit.models import AuditEntry
-from provisioning.audit.services import audit_entry, audit_record, snapshot
+from provisioning.audit.services import audit_entry, audit_record, audit_save_all, snapshot
 from provisioning.common import naming, protect, spreadsheets
 from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.outbox.models import DirectoryChange
@@ -357,8 +356,8 @@ def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses
             periods_open(people)
             MailAddress.objects.bulk_create(MailAddress(address=p.mail, person=p, kind=MailAddress.Kind.PRIMARY)
                                             for p in people if p.mail)
-            AuditEntry.objects.bulk_create(audit_entry(actor=actor, action="person.onboarded", target=p,
-                                                       after=snapshot(p, PERSON_FIELDS)) for p in people)
+            audit_save_all([audit_entry(actor=actor, action="person.onboarded", target=p,
+                                        after=snapshot(p, PERSON_FIELDS)) for p in people])
     except IntegrityError:
         return False
     taken.update(uids)

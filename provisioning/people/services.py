@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.sessions import end_sessions
-from provisioning.audit.models import AuditEntry
-from provisioning.audit.services import audit_entry, audit_record, snapshot
+from provisioning.audit.services import audit_entry, audit_record, audit_save_all, snapshot
 from provisioning.common import naming, protect
 from provisioning.common.naming import NameOrder
 from provisioning.outbox.models import DirectoryChange
@@ -235,15 +234,14 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     return person
 
 
-def _effective(on: dt.date | None, reason: str) -> dict:
-    """What the audit row keeps of a lifecycle step's confirmation. Nothing can be scheduled yet:
-    a step takes effect when it is made, so a later day is refused rather than recorded falsely."""
+def _effective(on: dt.date | None) -> dict:
+    """The effective day a lifecycle step's audit row keeps (its reason has a column of its own). Nothing
+    can be scheduled yet: a step takes effect when it is made, so a later day is refused rather than
+    recorded falsely."""
     if on is not None and on > timezone.localdate():
         raise ValidationError({"effective_on": [_("A change cannot be scheduled for a later day yet: choose "
                                                   "today, or come back on that day.")]})
-    out = {"effective_on": on.isoformat()} if on is not None else {}
-    reason = (reason or "").strip()
-    return out | ({"reason": reason[:500]} if reason else {})
+    return {"effective_on": on.isoformat()} if on is not None else {}
 
 
 def _readdress(person: Person, new_domain: str) -> None:
@@ -317,9 +315,8 @@ def people_follow_domain(*, actor, people: list[Person], reason: str = "") -> in
             p.updated_at = now
         Person.objects.bulk_update(moving, ["mail", "search_text", "updated_at"], batch_size=500)
         extra = {"reason": reason[:500]} if reason else {}
-        AuditEntry.objects.bulk_create(audit_entry(actor=actor, action="person.readdressed", target=p,
-                                                   before={"mail": before[p.pk]}, after={"mail": p.mail} | extra)
-                                       for p in moving)
+        audit_save_all([audit_entry(actor=actor, action="person.readdressed", target=p,
+                                    before={"mail": before[p.pk]}, after={"mail": p.mail} | extra) for p in moving])
         directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=[p.pk for p in moving])
     return len(moving)
 
@@ -330,7 +327,7 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
     """Move a person to another unit, with their position there (None keeps the old one). The
     directory entry keeps its DN; when the mail domain changes the person gets an address in
     the new domain and keeps the old one as an alias. The audit row names both unit paths."""
-    effective = _effective(on, reason)
+    effective = _effective(on)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if position is not None:
         checked = validation.Checked()
@@ -355,7 +352,8 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
     paths = unit_paths([old_unit, unit])
     audit_record(actor=actor, action="person.transferred", target=person,
                  before=before | {"unit_label": paths[old_unit.pk]},
-                 after=snapshot(person, PERSON_FIELDS) | {"unit_label": paths[unit.pk]} | effective)
+                 after=snapshot(person, PERSON_FIELDS) | {"unit_label": paths[unit.pk]} | effective,
+                 reason=(reason or "").strip()[:500])
     hooks.person_changed(actor=actor, person=person, event="transferred", before=before,
                          after=snapshot(person, PERSON_FIELDS))
     _enqueue(person)
@@ -383,7 +381,7 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
     """activate, suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not
     active: the directory entry says so, and every web session of theirs ends now (SE-04). `on`
     (today or earlier) and `reason` go into the audit row; a departure's retention counts from `on`."""
-    effective = _effective(on, reason)
+    effective = _effective(on)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if status == person.status:
         return person
@@ -415,9 +413,10 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
         # at once, on every device; ActivePersonMiddleware would also end them on their next request
         end_sessions(person.uid)
     audit_record(actor=actor, action=person_action, target=person, before=before,
-                 after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip)
+                 after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip,
+                 reason=(reason or "").strip()[:500])
     hooks.person_changed(actor=actor, person=person, event=person_action, before=before,
-                         after=snapshot(person, PERSON_FIELDS) | effective)
+                         after=snapshot(person, PERSON_FIELDS) | effective | {"reason": (reason or "").strip()[:500]})
     _enqueue(person)
     return person
 
