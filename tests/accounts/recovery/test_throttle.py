@@ -91,7 +91,8 @@ def test_au02_the_person_unlocks_the_account_at_once_with_a_code(cast, eager, as
     r = post(browser, CODE, {"code": last_code()})
     assert r.status_code == 302 and r.url == "/accounts/login/"
     assert login(browser, "hoangnt").status_code == 302  # the same password, at once
-    assert AuditEntry.objects.filter(action=auth_events.UNLOCKED, target_type="person", target_label__contains="(hoangnt)").exists()
+    assert AuditEntry.objects.filter(action=auth_events.UNLOCKED, target_type="person",
+                                     target_label__contains="(hoangnt)").exists()
     assert mail.outbox[-1].to == ["hoang.nguyen@gmail.com"] and len(mail.outbox) == 2  # the code, then the notice
 
 
