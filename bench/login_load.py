@@ -204,7 +204,9 @@ def main() -> None:
             t.join()
         wall = time.perf_counter() - t0
         if errors:
-            raise SystemExit(f"{len(errors)} errors, e.g. {errors[:3]}")
+            tail = "\n".join(line for line in (stack.tmp / "gunicorn.log").read_text(errors="replace").splitlines()
+                              if '"level": "ERROR"' in line)[-6000:]
+            raise SystemExit(f"{len(errors)} errors, e.g. {errors[:3]}\nserver log:\n{tail}")
         workers = os.environ.get("IDM_WEB_WORKERS", str(min(2 * (os.cpu_count() or 1) + 1, 8)))
         print(f"{CLIENTS} clients, {len(logins)} logins in {wall:.1f} s ({len(logins) / wall:.1f}/s), think "
               f"{THINK} s, gunicorn {workers} sync workers on {os.cpu_count()} CPUs")
