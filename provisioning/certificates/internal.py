@@ -53,7 +53,7 @@ def request_decide_it(*, actor, request: CertificateRequest, approve: bool, note
     into the batch for the government CA (services.request_decide_it)."""
     if not request.csr_pem:
         return services.request_decide_it(actor=actor, request=request, approve=approve, note=note)
-    request = CertificateRequest.objects.select_for_update().select_related("person__unit", "unit",
+    request = CertificateRequest.objects.select_for_update(of=("self",)).select_related("person__unit", "unit",
                                                                            "requested_by", "decided_by") \
         .get(pk=request.pk)
     if request.stage != Stage.IT:  # the unit head approved first (CR-12)

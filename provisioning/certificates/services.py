@@ -163,7 +163,7 @@ def request_create(*, actor, kind: str, type_: str, person: Person, unit: Unit |
 def request_complete_form(*, actor, request: CertificateRequest, form: dict) -> CertificateRequest:
     """Fill in what an automatic request lacks, or correct the form before IT batches it: the
     holder, their HR officer or the unit head, while the request is not yet in a batch."""
-    request = CertificateRequest.objects.select_for_update().select_related("person__unit", "unit").get(
+    request = CertificateRequest.objects.select_for_update(of=("self",)).select_related("person__unit", "unit").get(
         pk=request.pk)
     if request.stage not in (Stage.HEAD, Stage.IT):
         raise ValidationError(_("This request can no longer be changed."))
@@ -216,7 +216,7 @@ def _draft_batch(actor) -> CertificateBatch:
 @transaction.atomic
 def request_decide_it(*, actor, request: CertificateRequest, approve: bool, note: str = "") -> CertificateRequest:
     """IT approves a request the unit head approved into the open (draft) batch, or refuses it."""
-    request = CertificateRequest.objects.select_for_update().select_related("person__unit", "unit").get(
+    request = CertificateRequest.objects.select_for_update(of=("self",)).select_related("person__unit", "unit").get(
         pk=request.pk)
     if request.stage != Stage.IT or request.csr_pem:  # CSR requests are issued by the internal CA instead
         raise ValidationError(_("This request is not waiting for the IT department."))
