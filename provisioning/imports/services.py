@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from provisioning.units.selectors import unit_resolved_settings
 
 log = logging.getLogger(__name__)
 CHUNK = 500
+IMPORT_COMMIT_LOCK = 0x1D3_1300  # pg_advisory_xact_lock key: one import chunk commits at a time
 COMPARED = ("family_name", "middle_name", "given_name", "position", "category", "personal_email", "phone")
 Status = ImportBatch.Status
 Action = ImportRow.Action
@@ -294,6 +295,7 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
                      .order_by("row_number"))
         # the import's directory changes queue behind any interactive one (idm/queues.py)
         with transaction.atomic(), directory_changes_in_bulk():
+            _one_import_chunk_at_a_time()
             created: list[int] = []
             fresh = [r for r in chunk if r.action == Action.CREATE]
             if fresh and _bulk_create(fresh, units, taken, taken_addresses, cursor, actor, created):
@@ -327,6 +329,14 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
                  after={"created": batch.created, "updated": batch.updated, "failed": batch.failed,
                         "rejected": batch.rejected})
     return batch
+
+
+def _one_import_chunk_at_a_time() -> None:
+    """Two imports committing at once on PostgreSQL deadlocked on the people's unique uid index (both
+    allocate from the same names); their chunks now take turns, as SQLite's single writer makes them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_COMMIT_LOCK])
 
 
 def _bulk_create(rows: list[ImportRow], units: dict, taken: set, taken_addresses: set, cursor: dict, actor,
