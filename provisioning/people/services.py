@@ -260,26 +260,11 @@ def _readdress(person: Person, new_domain: str) -> None:
     person.search_text = person.searchable()
 
 
-@transaction.atomic
-def person_follow_domain(*, actor, person: Person, reason: str = "") -> Person:
-    """After the person's unit moved to a tree with another mail domain: a primary address in the
-    domain the unit now has, the old one kept as an alias. Nothing when the domain is the same."""
-    person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
-    domain, _rule = unit_resolved_settings(person.unit)
-    if not person.mail or not domain or person.mail.rpartition("@")[2] == domain:
-        return person
-    before = person.mail
-    _readdress(person, domain)
-    person.save(update_fields=["mail", "search_text", "updated_at"])
-    audit_record(actor=actor, action="person.readdressed", target=person, before={"mail": before},
-                 after={"mail": person.mail} | ({"reason": reason[:500]} if reason else {}))
-    _enqueue(person)
-    return person
-
-
 def people_follow_domain(*, actor, people: list[Person], reason: str = "") -> int:
-    """``person_follow_domain`` for many people at once (a merger readdresses tens of thousands): a
-    handful of statements per batch instead of a dozen per person. Returns how many were readdressed."""
+    """After their units moved to a tree with another mail domain: each person gets a primary address in
+    the domain their unit now has (a number added when taken), the old one kept as an alias, so mail to
+    it keeps arriving. In bulk (a merger readdresses tens of thousands): a handful of statements per
+    batch. Returns how many were readdressed."""
     domains: dict[int, str] = {}
     moving = []
     for p in people:

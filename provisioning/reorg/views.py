@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.scopes import is_superadmin
 from directory.errors import DirectoryError
 from provisioning.common.forms import add_errors
 from provisioning.reorg.forms import DissolveForm, MergeForm, PlanActionForm
@@ -24,8 +25,7 @@ from provisioning.reorg.services import (
 
 
 def _superadmin(request: HttpRequest) -> None:
-    user = request.user
-    if not (user.is_authenticated and user.is_superuser and user.source == "local"):
+    if not is_superadmin(request.user):
         raise PermissionDenied
 
 
