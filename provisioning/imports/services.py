@@ -439,6 +439,11 @@ def row_problems(row: ImportRow) -> list[tuple[str, str]]:
             for problems in (row.errors, row.outcome_errors) for name, items in problems.items() for p in items]
 
 
+def rejected_rows(batch: ImportBatch):
+    """The rows refused at the check or failed at the commit, in file order."""
+    return batch.rows.filter(Q(action=Action.REJECT) | ~Q(outcome_errors={})).order_by("row_number")
+
+
 def report_labels() -> tuple[str, str]:
     """The headers of the report's own columns (problems, row number) in the active language."""
     return _("Problems"), _("Row in the uploaded file")
@@ -459,7 +464,7 @@ def error_report(batch: ImportBatch, fmt: str) -> bytes:
     columns = [(i, headers[i]) for i in kept] + [("problems", problems_label), ("row", row_label)]
 
     def lines():
-        for row in batch.rows.filter(Q(action=Action.REJECT) | ~Q(outcome_errors={})).iterator():
+        for row in rejected_rows(batch).iterator():
             cells = row.cells if batch.headers else [
                 None if name == "citizen_id" else row.data.get(name, "") for name in spreadsheets.FIELDS]
             line = {i: cells[i] if i < len(cells) else "" for i in kept}

@@ -19,6 +19,8 @@ from provisioning.management.actors import SOURCE, add_actor_argument, command_a
 from provisioning.outbox.services import directory_changes_drain
 from provisioning.units.models import Unit
 
+SHOWN = 10  # rejected rows printed when no --report is asked for
+
 
 class Command(BaseCommand):
     help = "Import staff from an XLSX or CSV file (Vietnamese or English headers)."
@@ -61,6 +63,8 @@ class Command(BaseCommand):
         if report:
             fmt = "xlsx" if report.lower().endswith(".xlsx") else "csv"
             Path(report).write_bytes(imports.error_report(batch, fmt))
+        if not report:
+            self._show_problems(batch)
         if dry_run:
             summary = (f"import {path.name} (dry run): {batch.total} rows; would create {batch.to_create}, "
                        f"update {batch.to_update}; {batch.unchanged} unchanged; {batch.rejected} rejected")
@@ -70,3 +74,14 @@ class Command(BaseCommand):
         self.stdout.write(summary)
         if batch.rejected or batch.failed:
             sys.exit(1)
+
+    def _show_problems(self, batch: ImportBatch) -> None:
+        """The first rejected or failed rows and why, on stderr (all of them: --report)."""
+        shown = 0
+        for row in imports.rejected_rows(batch)[:SHOWN + 1]:
+            if shown == SHOWN:
+                self.stderr.write("... (every row and its problems: --report OUT.xlsx)")
+                break
+            for label, message in imports.row_problems(row):
+                self.stderr.write(f"row {row.row_number}: {label + ': ' if label else ''}{message}")
+            shown += 1

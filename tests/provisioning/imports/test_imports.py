@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from directory import gateway
 from directory.errors import DirectoryUnavailable
@@ -205,6 +206,25 @@ def test_import_staff_command(tree, tmp_path):
     assert out.getvalue().strip().splitlines()[-1] == "import good.xlsx: 4 rows; created 4, updated 0; 0 unchanged; " \
                                                       "0 rejected; 0 failed"
     assert len(gateway.people_uids()) == 4
+
+
+def test_import_staff_without_a_report_prints_why_rows_were_refused(tree, tmp_path, monkeypatch):
+    mixed = tmp_path / "mixed.xlsx"
+    mixed.write_bytes(xlsx(GOOD + BAD))
+    err = io.StringIO()
+    with translation.override("en"), pytest.raises(SystemExit):
+        call_command("import_staff", str(mixed), "--dry-run", stdout=io.StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    refused = {line.split(":")[0] for line in lines if line.startswith("row ")}
+    assert len(refused) == 9 and all(line.split(": ", 1)[1] for line in lines if line.startswith("row "))
+    assert "row 14: Employee code: Use letters" in err.getvalue()
+    monkeypatch.setattr("provisioning.management.commands.import_staff.SHOWN", 3)
+    err = io.StringIO()
+    with translation.override("en"), pytest.raises(SystemExit):
+        call_command("import_staff", str(mixed), "--dry-run", stdout=io.StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    assert len({line.split(":")[0] for line in lines if line.startswith("row ")}) == 3
+    assert lines[-1].startswith("... (every row")
 
 
 def test_import_staff_exit_status_for_an_unreadable_file(tmp_path):
