@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "directory.extra_deleted": _("directory entry unknown to the records deleted"),
     "role.granted": _("role granted"),
     "role.revoked": _("role revoked"),
+    "token.created": _("API token created"),
+    "token.revoked": _("API token revoked"),
 }
 
 
