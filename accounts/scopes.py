@@ -68,3 +68,8 @@ def hr_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def is_superadmin(user: User) -> bool:
+    """The local bootstrap superadmin (a directory account is never one, whatever its flags)."""
+    return user.is_authenticated and user.is_superuser and user.source == User.Source.LOCAL

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from accounts.models import User
@@ -9,6 +11,7 @@ from provisioning.imports import services
 
 VALIDATE = "imports.validate"
 COMMIT = "imports.commit"
+log = logging.getLogger(__name__)
 
 
 @shared_task(name=VALIDATE, ignore_result=True, acks_late=True)
@@ -22,3 +25,12 @@ def import_commit_task(batch_id: int, actor_id: int | None = None) -> None:
     `actor_id` is who confirmed the import (by id, like every task argument)."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     services.import_commit(batch_id, actor=actor)
+
+
+def dispatch(task, batch_id: int, *args) -> None:
+    """Hand the work to a worker; if the broker is away, do it here (a slower request, the same result)."""
+    try:
+        task.delay(batch_id, *args)
+    except Exception as exc:
+        log.warning("broker unavailable (%s); running %s in the request", exc.__class__.__name__, task.name)
+        task.run(batch_id, *args)
