@@ -92,3 +92,12 @@ def test_failed_attempts_from_one_address_are_throttled_even_for_a_right_token(c
     # a forged X-Forwarded-For does not make a new address
     forged = client.get("/api/v1/people/", headers={"Authorization": "Bearer idm_x", "X-Forwarded-For": "10.9.9.9"})
     assert forged.status_code == 429
+
+
+def test_schema_and_docs_are_served_from_this_server(client):
+    schema = client.get("/api/v1/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
+    assert schema.status_code == 200 and "/api/v1/people/{id}/suspend/" in schema.json()["paths"]
+    assert "bearerAuth" in schema.json()["components"]["securitySchemes"]
+    for url in ("/api/v1/docs/", "/api/v1/redoc/"):
+        page = client.get(url).content.decode()
+        assert "/static/drf_spectacular_sidecar/" in page and "cdn" not in page.lower()
