@@ -14,11 +14,16 @@ from accounts.models import Role, RoleAssignment, User
 log = logging.getLogger("idm.access")
 
 
+def is_superadmin(user) -> bool:
+    """The local bootstrap superadmin (never a directory user, whatever its flags)."""
+    return bool(user.is_authenticated and user.is_superuser and user.source == User.Source.LOCAL)
+
+
 def role_units(user: User, role: str):
     """The units a user holds `role` over; None means everywhere (the superadmin)."""
     if not user.is_authenticated:
         return []
-    if user.is_superuser and user.source == User.Source.LOCAL:
+    if is_superadmin(user):
         return None
     cache = getattr(user, "_role_units", None)
     if cache is None:
@@ -68,8 +73,3 @@ def hr_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def is_superadmin(user: User) -> bool:
-    """The local bootstrap superadmin (a directory account is never one, whatever its flags)."""
-    return user.is_authenticated and user.is_superuser and user.source == User.Source.LOCAL

@@ -1,8 +1,17 @@
 """Error pages that say what happened and what to do next (never a traceback)."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 
 from idm.http import same_site
+
+# Django's own message for a NUL byte in any form field (ProhibitNullCharactersValidator): its Vietnamese
+# catalogue leaves it untranslated, so ours carries it (LOCALE_PATHS come before Django's catalogues)
+gettext_noop("Null characters are not allowed.")
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
 
 
 def permission_denied(request, exception=None):

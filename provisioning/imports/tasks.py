@@ -11,6 +11,7 @@ from provisioning.imports import services
 
 VALIDATE = "imports.validate"
 COMMIT = "imports.commit"
+PURGE = "imports.purge_uploads"  # run by beat (settings.CELERY_BEAT_SCHEDULE)
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +26,12 @@ def import_commit_task(batch_id: int, actor_id: int | None = None) -> None:
     `actor_id` is who confirmed the import (by id, like every task argument)."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     services.import_commit(batch_id, actor=actor)
+
+
+@shared_task(name=PURGE, ignore_result=True)
+def import_uploads_purge_task() -> None:
+    """Uploaded spreadsheets are kept IDM_IMPORT_RETENTION_DAYS at most."""
+    services.import_uploads_purge()
 
 
 def dispatch(task, batch_id: int, *args) -> None:
