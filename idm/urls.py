@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("provisioning.api.urls")),
     path("", include(selfservice)),
     path("", include(profile)),
     path("", include(recovery)),

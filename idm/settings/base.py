@@ -32,6 +32,11 @@ INSTALLED_APPS = [
     "provisioning",
     "directory",
     "csp",
+    # the REST API (provisioning/api/) and its OpenAPI description; the docs' assets come from the
+    # sidecar package as static files, never from a CDN
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # development only (the demo province, private servers); production settings drop it
     "scripts.dev",
 ]
@@ -289,6 +294,41 @@ CELERY_BEAT_SCHEDULE = {
     "audit-retention": {"task": "audit.expire_old_entries", "schedule": 24 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
+
+# ---- the REST API (provisioning/api/) ----
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["provisioning.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PAGINATION_CLASS": "provisioning.api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "provisioning.api.errors.exception_handler",
+    # failed token attempts per client address (Django's cache); REMOTE_ADDR only, never a client's
+    # X-Forwarded-For (behind the proxy idm.proxy has already put the real address there)
+    "DEFAULT_THROTTLE_RATES": {"api_token_failures": env("IDM_API_TOKEN_FAILURES", "20/min")},
+    "NUM_PROXIES": 0,
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "idm REST API",
+    "DESCRIPTION": "Units, people, imports, mailboxes and requests, with the same rules as the pages. "
+                   "Authenticate with `Authorization: Bearer idm_...` (a token made at /accounts/tokens/).",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PersonStatusEnum": "provisioning.people.models.PersonStatus",
+        "ImportStatusEnum": "provisioning.imports.models.ImportBatch.Status",
+        "RequestStatusEnum": "provisioning.approvals.models.ApprovalRequest.Status",
+    },
+}
 
 LOGGING = {
     "version": 1,

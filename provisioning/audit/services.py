@@ -58,6 +58,8 @@ ACTION_LABELS = {
     "certificate.csr_checked": _("certificate request (CSR) checked"),
     "role.granted": _("role granted"),
     "role.revoked": _("role revoked"),
+    "token.created": _("API token created"),
+    "token.revoked": _("API token revoked"),
     "auth.login": _("logged in"),
     "auth.login_failed": _("login failed"),
     "auth.logout": _("logged out"),

@@ -1,4 +1,5 @@
-"""The IT lead's adoption pages: the province overview, a unit's drill-down, exports and the JSON API."""
+"""The IT lead's adoption pages: the province overview, a unit's drill-down, exports (the same figures as
+JSON: provisioning/api/reports.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -62,13 +63,3 @@ def report_overview(request: HttpRequest, code: str | None = None) -> HttpRespon
     return render(request, "provisioning/report.html", {
         "found": found, "day": day, "is_today": day == timezone.localdate(), "charts": charts, "code": code,
         "regular_days": settings.IDM_REGULAR_USE_DAYS})
-
-
-@require_GET
-@login_required
-def report_api(request: HttpRequest, code: str) -> JsonResponse:
-    """GET /api/v1/reports/units/<code>/?as_of=YYYY-MM-DD: the unit and its children, counts and percentages."""
-    day = _day(request)
-    found = figures(day, _scope(request, code)[0])
-    return JsonResponse({"as_of": day.isoformat(), "units": [f.as_dict() for f in found]},
-                        json_dumps_params={"ensure_ascii": False})
