@@ -5,6 +5,16 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def groups_carry_their_unit(apps, schema_editor):
+    """Lists and functional mailboxes' delegates now carry their unit's code (ou), which the access
+    rules for applications read: queue each once, and the outbox (or its sweeper) rewrites them."""
+    change = apps.get_model("provisioning", "DirectoryChange")
+    units = apps.get_model("provisioning", "Unit").objects.exclude(list_address="").values_list("pk", flat=True)
+    mailboxes = apps.get_model("provisioning", "FunctionalMailbox").objects.values_list("pk", flat=True)
+    change.objects.bulk_create([change(kind="unit", object_id=pk, bulk=True) for pk in units]
+                               + [change(kind="functional", object_id=pk, bulk=True) for pk in mailboxes])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -36,4 +46,5 @@ class Migration(migrations.Migration):
                 'ordering': ['name', 'pk'],
             },
         ),
+        migrations.RunPython(groups_carry_their_unit, migrations.RunPython.noop),
     ]

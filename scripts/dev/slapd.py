@@ -90,12 +90,12 @@ def _ldif_value(name: str, value: str) -> str:
 def config_ldif(c: SlapdConfig) -> str:
     d = Path(c.directory)
     root_hash = hash_password(c.root_password)
-    idm, mail, b = c.idm_dn, c.mail_dn, c.base_dn
+    idm, mail, b, apps = c.idm_dn, c.mail_dn, c.base_dn, c.applications_dn
     tls = ""
     if c.tls_cert:
         tls = (f"olcTLSCertificateFile: {c.tls_cert}\nolcTLSCertificateKeyFile: {c.tls_key}\n"
                f"olcTLSCACertificateFile: {c.tls_ca}\nolcTLSProtocolMin: 3.3\n")
-    apps, p, u, g = c.applications_dn, f"ou=people,{b}", f"ou=units,{b}", f"ou=groups,{b}"
+    p, u, g = f"ou=people,{b}", f"ou=units,{b}", f"ou=groups,{b}"
     app = f'dn.onelevel="{apps}"'  # the bind accounts of other government systems (provisioning/applications)
     # An application's scope is one unit (seeAlso on its entry). A unit is in it when the scope is the
     # unit or one of its ancestors (this/-*: the entry and every DN above it); a person or a group when
@@ -223,6 +223,7 @@ olcDbIndex: employeeNumber,vnOrgUnitCode,vnAccountStatus eq
 olcDbIndex: entryUUID eq
 olcLimits: dn.exact="{idm}" size=unlimited time=unlimited
 olcLimits: dn.exact="{mail}" size=unlimited time=unlimited
+olcLimits: dn.onelevel="{apps}" size.soft=500 size.hard=500 size.pr=500 size.prtotal=unlimited time=60
 {acl_lines}
 dn: olcOverlay={{0}}memberof,olcDatabase={{1}}mdb,cn=config
 objectClass: olcOverlayConfig

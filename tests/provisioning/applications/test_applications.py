@@ -229,3 +229,26 @@ def test_the_list_shows_each_applications_last_bind_and_survives_a_directory_out
     finally:
         stack.start()
     assert r.status_code == 200 and "the directory did not answer" in r.content.decode()
+
+
+def test_the_migration_gives_existing_lists_their_unit_so_applications_can_read_them(province, slapd_config):
+    import importlib
+
+    from django.apps import apps
+
+    from provisioning.mailboxes.services import functional_create
+
+    fm = functional_create(actor=None, unit=province["syt"], local_part="vanthu", name="Văn thư",
+                           delegates=[province["an"]])
+    directory_changes_drain()
+    for name in ("list-000.00.05.H45", f"delegates-{fm.address}"):  # as a directory from before it would hold them
+        from scripts.dev import ldap_testing as testing
+
+        assert testing.modify_as(slapd_config, slapd_config.root_dn, slapd_config.root_password,
+                                 gateway.group_dn(name), "ou", []) == 0
+        assert gateway.group_get(name).unit_code == ""
+    migration = importlib.import_module("provisioning.migrations.0028_applications")
+    migration.groups_carry_their_unit(apps, None)
+    directory_changes_drain()
+    for name in ("list-000.00.05.H45", f"delegates-{fm.address}"):
+        assert gateway.group_get(name).unit_code == "000.00.05.H45"
