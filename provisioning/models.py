@@ -2,6 +2,7 @@
 (the app label stays `provisioning`, so no table changed when they moved). Nothing imports
 this module; code imports the capability's models directly."""
 
+from provisioning.applications.models import Application
 from provisioning.approvals.models import QuotaRequest
 from provisioning.audit.models import AuditChainHead, AuditEntry
 from provisioning.certificates.models import Certificate, CertificateBatch, CertificateRequest
@@ -13,6 +14,6 @@ from provisioning.reorg.models import UnitPlan
 from provisioning.reports.models import UnitSnapshot
 from provisioning.units.models import Unit, UnitVersion
 
-__all__ = ["AuditChainHead", "AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest", "DirectoryChange",
-           "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person", "PersonPeriod",
-           "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]
+__all__ = ["Application", "AuditChainHead", "AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest",
+           "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person",
+           "PersonPeriod", "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]

@@ -78,6 +78,9 @@ ACTION_LABELS = {
     "person.phone_check_started": _("mobile phone check started"),
     "person.phone_verified": _("mobile phone checked"),
     "audit.expired": _("audit entries past the retention period removed"),
+    "application.registered": _("application registered to read the directory"),
+    "application.secret_rotated": _("application's directory secret replaced"),
+    "application.revoked": _("application's directory access revoked"),
 }
 
 
