@@ -213,11 +213,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The CAs a province trusts, as one PEM bundle (the government CA's chain, an internal CA): imported
 # certificates must chain to one of them. Empty: only the local CA, when that adapter is on.
 IDM_CA_BUNDLE = env("IDM_CA_BUNDLE", "")
-# "external" (the default: dossiers to the government CA, certificates imported back) or "local" (a CA
-# built on the cryptography library that issues at once: development, tests, an internal CA)
-IDM_CA_ADAPTER = env("IDM_CA_ADAPTER", "external")
-# the CA that issues from checked CSRs (the internal path); "local" is the one built in
-IDM_INTERNAL_CA_ADAPTER = env("IDM_INTERNAL_CA_ADAPTER", "local")
+# Which CA a batch goes to, and which CA issues from checked CSRs (the internal path). "external": the
+# government CA (dossiers out, certificates imported back; it takes no CSR, so the CSR path is closed).
+# "local": a CA built on the cryptography library that issues at once, its key created in IDM_LOCAL_CA_DIR
+# and trusted for imports. The default is "external" for both: a production host never creates and trusts
+# a CA key nobody chose. Under `make run` (a dev-stack.json in var/) both default to "local", so the
+# whole flow runs end to end; a province that runs the local CA for internal services sets
+# IDM_INTERNAL_CA_ADAPTER=local.
+IDM_CA_ADAPTER = env("IDM_CA_ADAPTER", "local" if _dev_stack else "external")
+IDM_INTERNAL_CA_ADAPTER = env("IDM_INTERNAL_CA_ADAPTER", "local" if _dev_stack else "external")
 IDM_LOCAL_CA_DIR = env("IDM_LOCAL_CA_DIR", str(VAR_DIR / "local-ca"))
 # files of Debian weak-key fingerprints (openssl-blacklist format) that CSRs are checked against (CR-05)
 IDM_WEAK_KEY_LISTS = env_list("IDM_WEAK_KEY_LISTS")

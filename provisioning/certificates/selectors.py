@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.scopes import has_role, role_units, within
-from provisioning.certificates.models import Certificate, CertificateBatch, CertificateRequest, CertKind, Stage
+from accounts.scopes import covers, has_role, role_units, within
+from provisioning.certificates.models import (
+    Certificate,
+    CertificateBatch,
+    CertificateRequest,
+    CertKind,
+    RequestType,
+    Stage,
+)
 from provisioning.people.models import Person, PersonStatus
 from provisioning.units.models import Unit
 
@@ -79,3 +86,49 @@ def unit_coverage(units=None) -> list[dict]:
     ).order_by("path")
     return [{"unit": u, "people": u.people_active, "with_personal": u.with_personal,
              "has_organisational": u.has_organisational} for u in rows]
+
+
+def looks_after(user: User, unit: Unit) -> bool:
+    """The unit's HR officer or head (or one above it), or the superadmin: who sees the unit's page."""
+    return covers(user, Role.HR_ADMIN, unit.path) or covers(user, Role.UNIT_HEAD, unit.path)
+
+
+def requests_of_unit(unit: Unit) -> QuerySet:
+    """A unit's requests, open ones first, then the most recent."""
+    return CertificateRequest.objects.filter(unit=unit).select_related("person", "requested_by") \
+        .order_by(Case(When(stage__in=(Stage.HEAD, Stage.IT, Stage.BATCHED), then=0), default=1), "-created_at")
+
+
+def certificates_of_unit(unit: Unit) -> QuerySet:
+    """Every certificate recorded for the unit: its people's, its own and its devices'."""
+    return Certificate.objects.filter(unit=unit).select_related("person", "request").order_by("status", "-not_after")
+
+
+def valid_certificates(*, person: Person | None = None, unit: Unit | None = None, kind: str) -> QuerySet:
+    """The certificates a renewal, change, revocation or unlock may be about."""
+    qs = Certificate.objects.filter(kind=kind, status=Certificate.Status.ACTIVE, not_after__gt=timezone.now())
+    return qs.filter(person=person) if kind == CertKind.PERSONAL else qs.filter(unit=unit)
+
+
+def staff_with_certificates(unit: Unit) -> QuerySet:
+    """The unit's own staff (not those below), each with their valid personal certificates."""
+    valid = Certificate.objects.filter(kind=CertKind.PERSONAL, status=Certificate.Status.ACTIVE,
+                                       not_after__gt=timezone.now()).order_by("-not_after")
+    return Person.objects.filter(unit=unit).exclude(status=PersonStatus.LEFT).order_by("sort_key", "uid") \
+        .prefetch_related(Prefetch("certificates", queryset=valid, to_attr="valid_certificates"))
+
+
+def may_see_request(user: User, req: CertificateRequest) -> bool:
+    """The holder, the requester, and whoever looks after the unit (HR, head, IT)."""
+    return user.get_username() == req.person.uid or user.pk == req.requested_by_id or \
+        looks_after(user, req.unit) or covers(user, Role.IT_LEAD, req.unit.path)
+
+
+def revocations_waiting(user: User) -> QuerySet:
+    """Revocation and unlock requests of sent batches: IT records what the CA did."""
+    if not is_province_it(user):
+        return CertificateRequest.objects.none()
+    return CertificateRequest.objects.filter(stage=Stage.BATCHED, type__in=(RequestType.REVOCATION,
+                                                                           RequestType.UNLOCK)) \
+        .exclude(batch__status=CertificateBatch.Status.DRAFT).select_related("person", "unit", "certificate") \
+        .order_by("pk")

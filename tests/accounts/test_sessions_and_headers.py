@@ -93,10 +93,13 @@ def every_url(cast) -> list[str]:
     from django.utils import timezone
 
     from provisioning.approvals.models import QuotaRequest
-    from provisioning.certificates.models import CertificateBatch
+    from provisioning.certificates.models import CertificateBatch, CertificateRequest
+    from provisioning.certificates.services import system_user
     from provisioning.reorg.models import UnitPlan
 
     batch = CertificateBatch.objects.create()
+    cert_request = CertificateRequest.objects.create(person=cast["staff"], unit=cast["unit"], kind="personal",
+                                                     type="new", requested_by=system_user(), origin="automatic")
     plan = UnitPlan.objects.create(effective=timezone.localdate(), new_code="PLAN-X", new_name="Đơn vị mới",
                                    new_kind="department", new_domain="moi.gov.vn")
     quota = QuotaRequest.objects.create(person=cast["staff"], requested_mb=2000, reason="route audit",
@@ -104,7 +107,8 @@ def every_url(cast) -> list[str]:
     pks = {"accounts:role_revoke": cast["role"].pk, "provisioning:functional_save": cast["mailbox"].pk,
            "provisioning:plan_detail": plan.pk, "provisioning:plan_action": plan.pk,
            "provisioning:certificate_dossier": batch.pk, "api:quota-request-detail": quota.pk,
-           "api:quota-request-decide": quota.pk, "api:functional-mailbox-detail": cast["mailbox"].pk}
+           "api:quota-request-decide": quota.pk, "api:functional-mailbox-detail": cast["mailbox"].pk,
+           "provisioning:certificate_request_detail": cert_request.pk}
     urls = []
     for name, pattern in url_patterns():
         names = set(pattern.pattern.regex.groupindex)
