@@ -9,10 +9,10 @@ from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.mailboxes.models import FunctionalMailbox, MailboxUsage, UsageCollection
 from provisioning.outbox.models import DirectoryChange
 from provisioning.people.models import MailAddress, Person, PersonPeriod
-from provisioning.reorg.models import UnitPlan
+from provisioning.reorg.models import PlanAlias, UnitPlan
 from provisioning.reports.models import UnitSnapshot
 from provisioning.units.models import Unit, UnitVersion
 
 __all__ = ["AuditChainHead", "AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest", "DirectoryChange",
            "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person", "PersonPeriod",
-           "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]
+           "PlanAlias", "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]
