@@ -346,7 +346,8 @@ def plan_edit(*, actor, plan: UnitPlan, effective: dt.date | None = None, note: 
     if note is not None and note.strip()[:500] != plan.note:
         plan.note = note.strip()[:500]
         fields.append("note")
-    if clear_alias_days or (alias_days is not None and alias_days != plan.alias_days):
+    if (clear_alias_days and plan.alias_days is not None) or (alias_days is not None
+                                                              and alias_days != plan.alias_days):
         _check_alias_days(alias_days, errors)
         plan.alias_days = None if clear_alias_days else alias_days
         fields.append("alias_days")

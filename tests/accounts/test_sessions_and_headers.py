@@ -89,6 +89,7 @@ def every_url(cast) -> list[str]:
                                    new_kind="department", new_domain="moi.gov.vn")
     pks = {"accounts:role_revoke": cast["role"].pk, "provisioning:functional_save": cast["mailbox"].pk,
            "provisioning:plan_detail": plan.pk, "provisioning:plan_action": plan.pk,
+           "provisioning:plan_edit": plan.pk, "provisioning:plan_assignments": plan.pk,
            "provisioning:certificate_dossier": batch.pk}
     urls = []
     for name, pattern in url_patterns():
