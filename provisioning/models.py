@@ -10,10 +10,11 @@ from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.mailboxes.models import FunctionalMailbox, MailboxUsage, UsageCollection
 from provisioning.outbox.models import DirectoryChange
 from provisioning.people.models import MailAddress, Person, PersonPeriod
-from provisioning.reorg.models import UnitPlan
+from provisioning.reorg.models import PlanAlias, UnitPlan
 from provisioning.reports.models import UnitSnapshot
 from provisioning.units.models import Unit, UnitVersion
 
 __all__ = ["Application", "AuditChainHead", "AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest",
            "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person",
-           "PersonPeriod", "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]
+           "PersonPeriod", "PlanAlias", "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion",
+           "UsageCollection"]

@@ -75,31 +75,47 @@ def ensure_entry(dn: str, object_classes: Iterable[str], attrs: dict[str, list[s
             return "added"
     managed = list(managed)
     current = read(dn, ["objectClass", *managed]) or {}
+    ops = {"add": ldap3.MODIFY_ADD, "replace": ldap3.MODIFY_REPLACE, "delete": ldap3.MODIFY_DELETE}
     changes: dict[str, list] = {}
-    have_classes = {c.lower() for c in as_list(current.get("objectClass"))}
-    missing_classes = [c for c in classes if c.lower() not in have_classes]
-    unwanted = [c for c in optional_classes if c.lower() in have_classes and c.lower() not in
-                {x.lower() for x in classes}]
-    lower_current = {k.lower(): as_list(v) for k, v in current.items()}
-    for name in managed:
-        want = attrs.get(name, [])
-        have = lower_current.get(name.lower(), [])
-        if sorted(want) == sorted(have):
-            continue
-        if want:
-            changes[name] = [(ldap3.MODIFY_REPLACE, want)]
-        elif have:
-            changes[name] = [(ldap3.MODIFY_DELETE, [])]
-    class_ops = ([(ldap3.MODIFY_ADD, missing_classes)] if missing_classes else []) + \
-                ([(ldap3.MODIFY_DELETE, unwanted)] if unwanted else [])
-    if class_ops:
-        changes["objectClass"] = class_ops  # after the attribute changes: one atomic modify
+    for op, name, values in entry_changes({k: as_list(v) for k, v in current.items()}, classes, attrs, managed,
+                                          optional_classes):
+        changes.setdefault(name, []).append((ops[op], values))
     if not changes:
         return "unchanged"
     with service() as conn:
         ok = conn.modify(dn, changes)
         check_result(conn, ok, dn=dn)
     return "modified"
+
+
+def entry_changes(current: dict[str, list[str]], classes: Iterable[str], attrs: dict[str, list[str]],
+                  managed: Iterable[str], optional_classes: Iterable[str] = ()) -> list[tuple[str, str, list[str]]]:
+    """What turns an entry that has `current` (attribute -> values, as read) into one with these
+    classes and, for each managed attribute, exactly these values: [(op, attribute, values)] with op
+    "add", "replace" or "delete" (an empty list deletes every value). The object classes come after the
+    attributes, so one atomic modify can drop an optional class together with its attributes. Pure: the
+    "make it so" write and the pipelined bulk write (directory.bulk) share it."""
+    classes = list(classes)
+    lower_current = {k.lower(): list(v) for k, v in current.items()}
+    have_classes = {c.lower() for c in lower_current.get("objectclass", [])}
+    out: list[tuple[str, str, list[str]]] = []
+    for name in managed:
+        want = attrs.get(name, [])
+        have = lower_current.get(name.lower(), [])
+        if sorted(want) == sorted(have):
+            continue
+        if want:
+            out.append(("replace", name, list(want)))
+        elif have:
+            out.append(("delete", name, []))
+    missing_classes = [c for c in classes if c.lower() not in have_classes]
+    unwanted = [c for c in optional_classes if c.lower() in have_classes and c.lower() not in
+                {x.lower() for x in classes}]
+    if missing_classes:
+        out.append(("add", "objectClass", missing_classes))
+    if unwanted:
+        out.append(("delete", "objectClass", unwanted))
+    return out
 
 
 def delete_entry(dn: str) -> bool:

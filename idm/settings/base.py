@@ -180,6 +180,8 @@ IDM_LDAP_RECEIVE_TIMEOUT = float(env("IDM_LDAP_RECEIVE_TIMEOUT", "10"))
 IDM_MAILBOX_RETENTION_MONTHS = int(env("IDM_MAILBOX_RETENTION_MONTHS", "6"))
 IDM_MAILBOX_RETENTION_MONTHS_SENIOR = int(env("IDM_MAILBOX_RETENTION_MONTHS_SENIOR", "12"))
 IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
+# after a reorganisation (merger, move...), old addresses keep delivering as aliases this long; a plan may say otherwise
+IDM_REORG_ALIAS_DAYS = int(env("IDM_REORG_ALIAS_DAYS", "365"))
 # reports: a "regular user" logged in to the mailbox (a user login, never a delivery) within this many days
 IDM_REGULAR_USE_DAYS = int(env("IDM_REGULAR_USE_DAYS", "30"))
 # the adoption score: weights of the mailbox, regular-use and certificate percentages
@@ -293,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
     "adoption-snapshot": {"task": "reports.build_snapshot", "schedule": 3 * 3600.0},
     # reorganisation plans on their effective date (and any interrupted one, finished)
     "reorg-plans": {"task": "reorg.apply_due_plans", "schedule": 3600.0},
+    "reorg-alias-expiry": {"task": "reorg.expire_old_addresses", "schedule": 24 * 3600.0},
     "import-retention": {"task": "imports.purge_uploads", "schedule": 3600.0},
     "certificate-expiry": {"task": "certificates.expiry", "schedule": 6 * 3600.0},
     "audit-retention": {"task": "audit.expire_old_entries", "schedule": 24 * 3600.0},

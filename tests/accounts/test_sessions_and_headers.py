@@ -108,7 +108,8 @@ def every_url(cast) -> list[str]:
            "provisioning:plan_detail": plan.pk, "provisioning:plan_action": plan.pk,
            "provisioning:certificate_dossier": batch.pk, "api:quota-request-detail": quota.pk,
            "api:quota-request-decide": quota.pk, "api:functional-mailbox-detail": cast["mailbox"].pk,
-           "provisioning:certificate_request_detail": cert_request.pk}
+           "provisioning:certificate_request_detail": cert_request.pk,
+           "provisioning:plan_edit": plan.pk, "provisioning:plan_assignments": plan.pk}
     urls = []
     for name, pattern in url_patterns():
         names = set(pattern.pattern.regex.groupindex)
