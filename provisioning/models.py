@@ -11,8 +11,9 @@ from provisioning.outbox.models import DirectoryChange
 from provisioning.people.models import MailAddress, Person, PersonPeriod
 from provisioning.reorg.models import UnitPlan
 from provisioning.reports.models import UnitSnapshot
+from provisioning.scim.models import ScimUserLink
 from provisioning.units.models import Unit, UnitVersion
 
 __all__ = ["AuditChainHead", "AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest", "DirectoryChange",
            "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person", "PersonPeriod",
-           "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]
+           "QuotaRequest", "ScimUserLink", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]
