@@ -12,9 +12,10 @@ from provisioning.outbox.models import DirectoryChange
 from provisioning.people.models import MailAddress, Person, PersonPeriod
 from provisioning.reorg.models import PlanAlias, UnitPlan
 from provisioning.reports.models import UnitSnapshot
+from provisioning.scim.models import ScimUserLink
 from provisioning.units.models import Unit, UnitVersion
 
 __all__ = ["Application", "AuditChainHead", "AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest",
            "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person",
-           "PersonPeriod", "PlanAlias", "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion",
-           "UsageCollection"]
+           "PersonPeriod", "PlanAlias", "QuotaRequest", "ScimUserLink", "Unit", "UnitPlan", "UnitSnapshot",
+           "UnitVersion", "UsageCollection"]

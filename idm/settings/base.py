@@ -334,6 +334,10 @@ SPECTACULAR_SETTINGS = {
         "PersonStatusEnum": "provisioning.people.models.PersonStatus",
         "ImportStatusEnum": "provisioning.imports.models.ImportBatch.Status",
         "RequestStatusEnum": "provisioning.approvals.models.ApprovalRequest.Status",
+        "UnitKindEnum": "provisioning.units.models.UnitKind",
+        "CertificateKindEnum": "provisioning.certificates.models.CertKind",
+        "CertificateStageEnum": "provisioning.certificates.models.Stage",
+        "CertificateRequestTypeEnum": "provisioning.certificates.models.RequestType",
     },
 }
 

@@ -12,9 +12,9 @@ from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from provisioning.api import approvals, imports, mailboxes, people, reports, units
+from provisioning.api import approvals, certificates, imports, mailboxes, people, reports, units
 
-RESOURCES = (units, people, imports, mailboxes, approvals, reports)
+RESOURCES = (units, people, imports, mailboxes, approvals, certificates, reports)
 
 router = SimpleRouter()
 for resource in RESOURCES:

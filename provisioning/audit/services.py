@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "role.revoked": _("role revoked"),
     "token.created": _("API token created"),
     "token.revoked": _("API token revoked"),
+    "scim.external_id_set": _("SCIM client's identifier (externalId) set"),
     "auth.login": _("logged in"),
     "auth.login_failed": _("login failed"),
     "auth.logout": _("logged out"),

@@ -31,6 +31,23 @@ def unit_requests(user: User) -> QuerySet:
     return (heads | hr).distinct()
 
 
+def requests_for(user: User) -> QuerySet:
+    """Every request the user may follow, as the pages show them: their units' as HR officer or unit head
+    (unit_requests), the province's IT leads' units, and their own (as the holder or custodian). One
+    filter over the request's own joins, so no row comes twice and no DISTINCT is needed."""
+    base = CertificateRequest.objects.select_related("person", "unit", "requested_by").order_by("-created_at", "-pk")
+    if not user.is_authenticated:
+        return base.none()
+    q = Q(person__uid=user.get_username())
+    for role in (Role.HR_ADMIN, Role.UNIT_HEAD, Role.IT_LEAD):
+        paths = role_units(user, role)
+        if paths is None:
+            return base
+        for p in paths:
+            q |= Q(unit__path__startswith=p)
+    return base.filter(q)
+
+
 def head_queue(user: User) -> QuerySet:
     return within(CertificateRequest.objects.filter(stage=Stage.HEAD), user, Role.UNIT_HEAD, "person__unit__path") \
         .select_related("person__unit", "unit", "requested_by")

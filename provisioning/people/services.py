@@ -185,8 +185,9 @@ def person_onboard(*, actor, unit: Unit, family: str, middle: str, given: str, e
 
 @transaction.atomic
 def person_update(*, actor, person: Person, **changes) -> Person:
-    """Change HR facts. uid and address stay (a unit change goes through person_transfer)."""
-    allowed = set(HR_FIELDS) | set(MAILBOX_FIELDS) | {"citizen_id", "unit", "status"}
+    """Change HR facts. uid and address stay (a unit change goes through person_transfer). The employee
+    code may be corrected (SCIM's employeeNumber); it stays unique, case-insensitively."""
+    allowed = set(HR_FIELDS) | set(MAILBOX_FIELDS) | {"citizen_id", "unit", "status", "employee_code"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -210,6 +211,10 @@ def person_update(*, actor, person: Person, **changes) -> Person:
         new["mailbox_decision"] = changes["mailbox_decision"]
     cid = checked.values.get("citizen_id") if "citizen_id" in changes else None
     changed = {k: v for k, v in new.items() if getattr(person, k) != v}
+    if "employee_code" in changes and checked.values["employee_code"] != person.employee_code:
+        if Person.objects.filter(employee_code=checked.values["employee_code"]).exclude(pk=person.pk).exists():
+            raise _duplicate_code()
+        changed["employee_code"] = checked.values["employee_code"]
     if cid is not None and protect.digest(cid) != person.citizen_id_digest:
         if cid and Person.objects.filter(citizen_id_digest=protect.digest(cid)).exclude(pk=person.pk).exists():
             raise ValidationError({"citizen_id": [validation.error("citizen_id.taken")]})
