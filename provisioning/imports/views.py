@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,17 +20,12 @@ from provisioning.common.forms import UploadForm
 from provisioning.imports import services as imports
 from provisioning.imports import tasks
 from provisioning.imports.models import ImportBatch, ImportRow
+from provisioning.imports.selectors import batch_for, batches_for
 from provisioning.people import validation
 from provisioning.people.models import Person
 from provisioning.units.models import Unit
 
 log = logging.getLogger(__name__)
-
-
-def _batches_for(user):
-    paths = role_units(user, Role.HR_ADMIN)
-    qs = ImportBatch.objects.select_related("uploaded_by")
-    return qs if paths is None else qs.filter(uploaded_by=user)
 
 
 def _scope_for(user) -> Unit | None:
@@ -62,7 +57,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if batch.status == ImportBatch.Status.VALIDATING:
             transaction.on_commit(lambda: _run("import_validate_task", batch.pk))
         return redirect("provisioning:import", pk=batch.pk)
-    batches = Paginator(_batches_for(request.user), 20).get_page(request.GET.get("page"))
+    batches = Paginator(batches_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "provisioning/import_list.html", {"form": form, "batches": batches},
                   status=400 if form.errors else 200)
 
@@ -70,7 +65,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @hr_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     show = request.GET.get("show", "reject" if batch.rejected else "all")
     rows = batch.rows.order_by("row_number")
     if show in ImportRow.Action.values:
@@ -93,7 +88,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @hr_required
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     return JsonResponse({"status": batch.status, "processed": batch.processed, "total": batch.total,
                          "created": batch.created, "updated": batch.updated, "rejected": batch.rejected,
                          "failed": batch.failed})
@@ -102,7 +97,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @hr_required
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     if batch.status != ImportBatch.Status.PREVIEW:
         messages.error(request, _("This import is not waiting for confirmation."))
         return redirect("provisioning:import", pk=batch.pk)
@@ -114,7 +109,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @hr_required
 def import_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     body = imports.error_report(batch, fmt)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
