@@ -63,8 +63,7 @@ def hr_required(view):
 
             return redirect_to_login(request.get_full_path())
         if not has_role(request.user, Role.HR_ADMIN):
-            log.warning("access refused: %s is not an HR officer (%s)", request.user.get_username(), request.path)
-            raise PermissionDenied
+            raise PermissionDenied  # logged by the 403 page (idm.errors), like every refusal
         return view(request, *args, **kwargs)
 
     return wrapper

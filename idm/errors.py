@@ -1,11 +1,22 @@
 """Error pages that say what happened and what to do next (never a traceback)."""
 
+import logging
+
 from django.shortcuts import render
 
 from idm.http import same_site
 
+log = logging.getLogger("idm.access")
+
+
+def _who(request) -> str:
+    user = getattr(request, "user", None)
+    return user.get_username() if user is not None and user.is_authenticated else "anonymous"
+
 
 def permission_denied(request, exception=None):
+    # AC-08: every refusal is logged with who and what, whichever view refused
+    log.warning("access refused (403): %s %s %s", _who(request), request.method, request.path)
     return render(request, "errors/403.html", status=403)
 
 
@@ -17,6 +28,8 @@ def csrf_failure(request, reason=""):
 
 
 def page_not_found(request, exception=None):
+    # an object outside the user's scope answers 404 like a missing one (no hint it exists): log both
+    log.info("not found (404): %s %s %s", _who(request), request.method, request.path)
     return render(request, "errors/404.html", status=404)
 
 
