@@ -245,3 +245,22 @@ def test_an_officer_moved_to_another_unit_no_longer_sees_the_old_units_imports(c
     login(client, user)
     assert client.get(f"/imports/{batch.pk}/").status_code == 404
     assert "ds.csv" not in client.get("/imports/").content.decode()
+
+
+def test_my_account_pages_ignore_fields_other_than_their_own(client, tree):
+    """A person changes their personal email or phone, nothing else, whatever else the form carries."""
+    mai = tree["in_a"]
+    user = directory_user(mai)
+    login(client, user)
+    extra = {"unit": tree["b1"].pk, "uid": "root", "mail": "boss@quangtri.gov.vn", "is_superuser": "on",
+             "is_staff": "on", "role": Role.HR_ADMIN, "status": "left", "quota_mb": 99999, "employee_code": "X"}
+    r = client.post("/me/contact/", {"kind": "email", "value": "mai.moi@gmail.com", "current": factories.PASSWORD}
+                    | extra)
+    assert r.status_code == 302
+    r = client.post("/me/password/", {"current": "wrong", "password": "x", "password2": "x"} | extra)
+    assert r.status_code == 400
+    before = (mai.unit_id, mai.uid, mai.mail, mai.status, mai.quota_mb, mai.employee_code, mai.personal_email)
+    mai.refresh_from_db()
+    user.refresh_from_db()
+    assert (mai.unit_id, mai.uid, mai.mail, mai.status, mai.quota_mb, mai.employee_code, mai.personal_email) == before
+    assert not (user.is_superuser or user.is_staff) and not RoleAssignment.objects.filter(person=mai).exists()
