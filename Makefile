@@ -9,13 +9,13 @@ STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt 2>/dev/null | 
 
 # what the servers and the python-ldap build need (postgresql: a private cluster for the tests, the benchmarks
 # and `make run` against PostgreSQL; no system cluster is used); the tests also drive a real browser
-RUN_DEBS := slapd ldap-utils redis-server postgresql dovecot-imapd dovecot-lmtpd dovecot-ldap libldap-dev libsasl2-dev gcc python3-dev python3-venv gettext fonts-dejavu-core
+RUN_DEBS := slapd ldap-utils redis-server postgresql dovecot-imapd dovecot-lmtpd dovecot-ldap libldap-dev libsasl2-dev gcc python3-dev python3-venv gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS := $(RUN_DEBS) chromium openssl
 
 .PHONY: help run test deps-run deps-test venv messages lint clean-dev
 
 help:
-	@echo "make run    start slapd, redis, a worker and the web server with the demo province"
+	@echo "make run    start slapd, redis, the workers and the web server with the demo province"
 	@echo "make test   lint, translation check and the whole test suite against private servers"
 
 deps-run:

@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the password-settings check)
+        from . import (
+            checks,  # noqa: F401  (registers the password-settings check)
+            signals,
+        )
+
+        signals.connect()  # authentication events into the audit trail (AU-09)

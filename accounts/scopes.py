@@ -72,11 +72,16 @@ def _directory_roles(user: User) -> dict[str, list[str]]:
     return out
 
 
+def is_superadmin(user) -> bool:
+    """The local bootstrap superadmin (never a directory user, whatever its flags)."""
+    return bool(user.is_authenticated and user.is_superuser and user.source == User.Source.LOCAL)
+
+
 def role_units(user: User, role: str):
     """The units a user holds `role` over; None means everywhere (the superadmin)."""
     if not user.is_authenticated:
         return []
-    if user.is_superuser and user.source == User.Source.LOCAL:
+    if is_superadmin(user):
         return None
     cache = getattr(user, "_role_units", None)
     if cache is None:

@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.forms import LoginForm
 from accounts.models import User
 from accounts.profile.services import password_after_login
+from accounts.timing import refusals_padded
 from directory.errors import DirectoryUnavailable
 from idm.http import same_site
 
@@ -18,6 +19,7 @@ from idm.http import same_site
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
+@refusals_padded  # AU-04: unknown names are not refused sooner than wrong passwords
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -34,8 +36,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 password_after_login(request, form.cleaned_data["password"])  # PW-15, forced change
             return redirect(same_site(request, form.cleaned_data["next"] or request.GET.get("next"), "home"))
     next_url = request.GET.get("next", "")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url},
-                  status=400 if form.is_bound else 200)
+    throttled = form.is_bound and form.has_error("__all__", "throttled")  # AU-01: 429, the same for any name
+    return render(request, "accounts/login.html", {"form": form, "next": next_url, "throttled": throttled},
+                  status=429 if throttled else 400 if form.is_bound else 200)
 
 
 logout_view = auth_views.LogoutView.as_view()

@@ -68,20 +68,20 @@ def run_per_engine(main) -> None:
 class Stack:
     """slapd + the database of --engine (SQLite by default), and with `worker=True` a private Redis
     and a Celery worker thread: the outbox is then applied while the import goes on, exactly as in
-    production."""
+    production. `redis=True`: the Redis alone (the benchmark starts its own workers)."""
 
-    def __init__(self, nosync: bool, worker: bool = False):
+    def __init__(self, nosync: bool, worker: bool = False, redis: bool = False):
         # a terminated benchmark (a timed-out smoke run) still stops its servers: close() runs in `finally`
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self.tmp = Path(tempfile.mkdtemp(prefix="idm-bench-"))
         self.redis = self.worker = self.proc = self.slapd_cfg = self.pg = None
         try:
-            self._start(nosync, worker)
+            self._start(nosync, worker, redis)
         except BaseException:
             self.close()  # a half-started stack leaves no server behind
             raise
 
-    def _start(self, nosync: bool, worker: bool) -> None:
+    def _start(self, nosync: bool, worker: bool, redis: bool) -> None:
         from scripts.dev import slapd
 
         db_url = f"sqlite:///{self.tmp / 'bench.sqlite3'}"
@@ -92,7 +92,7 @@ class Stack:
             postgres.create_database(self.pg, "bench")
             db_url = self.pg.url("bench")
         redis_url = "redis://127.0.0.1:1/0"
-        if worker:
+        if worker or redis:
             port = slapd.free_port()
             self.redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
                                            "--appendonly", "no", "--dir", str(self.tmp)], stdout=subprocess.DEVNULL)
@@ -160,10 +160,10 @@ def load_demo_units() -> list[str]:
     return [demo_data.PROVINCE_CODE] + [u[0] for u in demo_data.UNITS]
 
 
-def people_rows(n: int, unit_codes: list[str], seed: int = 42):
+def people_rows(n: int, unit_codes: list[str], seed: int = 42, prefix: str = "QT"):
     rnd = random.Random(seed)
     for i in range(n):
-        yield [f"QT-{i:06d}", f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLES)} {rnd.choice(GIVENS)}",
+        yield [f"{prefix}-{i:06d}", f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLES)} {rnd.choice(GIVENS)}",
                unit_codes[i % len(unit_codes)], rnd.choice(POSITIONS), f"canbo{i}@gmail.com",
                f"09{rnd.choice('1467803')}{rnd.randrange(10**6, 10**7)}"]
 
@@ -171,12 +171,12 @@ def people_rows(n: int, unit_codes: list[str], seed: int = 42):
 HEADERS = ["Mã cán bộ", "Họ và tên", "Đơn vị", "Chức vụ", "Email cá nhân", "Số điện thoại"]
 
 
-def write_xlsx(path: Path, n: int, unit_codes: list[str]) -> None:
+def write_xlsx(path: Path, n: int, unit_codes: list[str], prefix: str = "QT") -> None:
     import openpyxl
 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(HEADERS)
-    for row in people_rows(n, unit_codes):
+    for row in people_rows(n, unit_codes, prefix=prefix):
         ws.append(row)
     wb.save(path)

@@ -65,7 +65,8 @@ class PersonEntry:
         a: dict[str, list[str]] = {
             "uid": [self.uid],
             "cn": [self.full_name],
-            "sn": [self.family_name],
+            # inetOrgPerson must have an sn: a one-word name (no family name) repeats the given name there
+            "sn": [self.family_name or self.given_name],
             "givenName": [self.given_name] if self.given_name else [],
             "vnMiddleName": [self.middle_name] if self.middle_name else [],
             "displayName": [self.full_name],
@@ -87,6 +88,8 @@ class PersonEntry:
     def from_attrs(cls, attrs: dict) -> PersonEntry:
         quota = _one(attrs, "mailQuota")
         family, middle, given = _one(attrs, "sn"), _one(attrs, "vnMiddleName"), _one(attrs, "givenName")
+        if family == given and not middle and _one(attrs, "cn") == given:
+            family = ""  # a one-word name: sn only repeats the given name (to_attrs)
         given_first = cls(uid="", family_name=family, middle_name=middle, given_name=given, given_first=True)
         return cls(
             uid=_one(attrs, "uid"),

@@ -3,6 +3,7 @@
 import logging
 
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 
 from idm.http import same_site
 
@@ -12,6 +13,15 @@ log = logging.getLogger("idm.access")
 def _who(request) -> str:
     user = getattr(request, "user", None)
     return user.get_username() if user is not None and user.is_authenticated else "anonymous"
+
+
+# Django's own message for a NUL byte in any form field (ProhibitNullCharactersValidator): its Vietnamese
+# catalogue leaves it untranslated, so ours carries it (LOCALE_PATHS come before Django's catalogues)
+gettext_noop("Null characters are not allowed.")
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
 
 
 def permission_denied(request, exception=None):

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from accounts.helpdesk import urls as helpdesk
 from accounts.profile import urls as profile
+from accounts.recovery import urls as recovery
 from accounts.selfservice import urls as selfservice
 from idm.health import healthz
 from provisioning.home import home
@@ -13,10 +14,12 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include(selfservice)),
     path("", include(profile)),
+    path("", include(recovery)),
     path("", include(helpdesk)),
     path("", include("provisioning.urls")),
 ]
 
+handler400 = "idm.errors.bad_request"
 handler403 = "idm.errors.permission_denied"
 handler404 = "idm.errors.page_not_found"
 handler500 = "idm.errors.server_error"

@@ -3,12 +3,16 @@
 this module; code imports the capability's models directly."""
 
 from provisioning.approvals.models import QuotaRequest
-from provisioning.audit.models import AuditEntry
+from provisioning.audit.models import AuditChainHead, AuditEntry
+from provisioning.certificates.models import Certificate, CertificateBatch, CertificateRequest
 from provisioning.imports.models import ImportBatch, ImportRow
 from provisioning.mailboxes.models import FunctionalMailbox, MailboxUsage, UsageCollection
 from provisioning.outbox.models import DirectoryChange
-from provisioning.people.models import MailAddress, Person
+from provisioning.people.models import MailAddress, Person, PersonPeriod
+from provisioning.reorg.models import UnitPlan
+from provisioning.reports.models import UnitSnapshot
 from provisioning.units.models import Unit, UnitVersion
 
-__all__ = ["AuditEntry", "DirectoryChange", "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress",
-           "MailboxUsage", "Person", "QuotaRequest", "Unit", "UnitVersion", "UsageCollection"]
+__all__ = ["AuditChainHead", "AuditEntry", "Certificate", "CertificateBatch", "CertificateRequest", "DirectoryChange",
+           "FunctionalMailbox", "ImportBatch", "ImportRow", "MailAddress", "MailboxUsage", "Person", "PersonPeriod",
+           "QuotaRequest", "Unit", "UnitPlan", "UnitSnapshot", "UnitVersion", "UsageCollection"]

@@ -1,8 +1,9 @@
 """`make run`: start the whole service on loopback with the demo province, until Ctrl-C.
 
 Starts a private slapd (var/ldap), a private Redis (var/redis), migrates, loads the demo
-province, creates the development superadmin, then runs a Celery worker (with beat) and the web
-server. Ctrl-C stops everything this started, and nothing else.
+province, creates the development superadmin, then runs the Celery workers (one for directory
+changes, one for imports and the rest, with beat: idm/queues.py) and the web server. Ctrl-C
+stops everything this started, and nothing else.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.dev import slapd  # noqa: E402
+from scripts.dev import slapd, workers  # noqa: E402
 
 VAR = Path(os.environ.get("IDM_VAR_DIR", ROOT / "var"))
 WEB_PORT = int(os.environ.get("IDM_WEB_PORT", "8000"))
@@ -132,7 +133,9 @@ def main() -> int:
     bind_pw_file = VAR / "ldap-idm-password"
     bind_pw_file.write_text(sec["ldap_idm"])
     bind_pw_file.chmod(0o600)
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_DEBUG="1", IDM_SECURE_COOKIES="0",
+    # DEBUG off: what a newcomer meets is the product (its translated 400/403/404/500 pages), not Django's
+    # English debug pages; runserver --insecure still serves the static files
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_DEBUG="0", IDM_SECURE_COOKIES="0",
                IDM_LDAP_URL=cfg.url, IDM_LDAP_BASE_DN=cfg.base_dn, IDM_LDAP_BIND_DN=cfg.idm_dn,
                IDM_LDAP_BIND_PASSWORD_FILE=str(bind_pw_file), IDM_REDIS_URL=f"redis://{HOST}:{REDIS_PORT}/0",
                IDM_BASE_URL=f"http://{HOST}:{WEB_PORT}", IDM_VAR_DIR=str(VAR), PYTHONUNBUFFERED="1")
@@ -170,9 +173,9 @@ def main() -> int:
         # before the worker and the web server: whoever sees /healthz answer finds the file (and the
         # settings of `manage.py` in a second terminal read it)
         write_private(VAR / "dev-stack.json", json.dumps(stack, indent=2, ensure_ascii=False))
-        start("celery", [PY, "-m", "celery", "-A", "idm", "worker", "-B", "--concurrency", "2", "--loglevel", "INFO",
-                         "-s", str(VAR / "celerybeat-schedule")], env, VAR / "celery.log")
-        start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload"], env)
+        for name, cmd in workers.commands(VAR, python=PY):  # directory changes have their own (idm/queues.py)
+            start(f"celery {name}", cmd, env, VAR / f"celery-{name}.log")
+        start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload", "--insecure"], env)
         # a first usage collection now, so the Mailboxes page has figures (beat repeats it hourly)
         subprocess.run([PY, "manage.py", "shell", "-c",
                         "from provisioning.mailboxes.tasks import collect_mail_usage; collect_mail_usage.delay()"],
@@ -195,7 +198,7 @@ def main() -> int:
   mail (Dovecot)      IMAP {HOST}:{IMAP_PORT}, LMTP {HOST}:{LMTP_PORT}: log in with a demo address and password
   LDAP                {cfg.url}  base {cfg.base_dn}
                       bind as {cfg.idm_dn} (password in var/dev-stack.json)
-  logs                var/celery.log, var/ldap/slapd.log, var/redis/redis.log
+  logs                var/celery-directory.log, var/celery-bulk.log, var/ldap/slapd.log, var/redis/redis.log
   Ctrl-C stops everything.
 """, flush=True)
     try:

@@ -111,6 +111,11 @@ def redis_server():
     url = f"redis://127.0.0.1:{port}/0"
     settings.IDM_REDIS_URL = url
     settings.CELERY_BROKER_URL = url
+    # the cache (the login and recovery throttles) follows IDM_REDIS_URL, as base.py makes it do
+    from django.core.signals import setting_changed
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
     from idm.celery import app
 
     app.conf.broker_url = url

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
@@ -114,3 +115,22 @@ def test_manage_py_in_a_second_terminal_finds_the_running_stack(make_run):
                        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert int(r.stdout.strip().splitlines()[-1]) >= 200  # the demo province's staff
+
+
+def get(url: str, **headers) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Accept-Language": "vi", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_error_pages_are_the_products_own_in_vietnamese_not_djangos_debug_pages(make_run):
+    web = f"http://127.0.0.1:{make_run['ports']['WEB']}"
+    status, page = get(f"{web}/khong-co-trang-nay/")
+    assert status == 404 and "Không tìm thấy trang" in page and "Django" not in page and "urlpatterns" not in page
+    status, page = get(f"{web}/", Host="evil.example")  # a host it does not serve
+    assert status == 400 and "Không hiểu được yêu cầu" in page and "DisallowedHost" not in page
+    status, page = get(f"{web}/static/css/idm.css")
+    assert status == 200  # runserver --insecure still serves the static files with DEBUG off

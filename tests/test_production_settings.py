@@ -44,6 +44,15 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
+def production_settings(tmp_path, *names: str, **env: str) -> dict:
+    """Settings as idm.settings.production computes them from `env`, in a fresh process as systemd runs it."""
+    code = ("import json, django; django.setup(); from django.conf import settings; "
+            f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}))")
+    r = run(production_env(tmp_path / "var", **env), "-c", code)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.splitlines()[-1])
+
+
 def test_check_deploy_is_clean_with_the_documented_environment(tmp_path):
     # a directory elsewhere, over LDAPS with its own CA, and the secrets in files as systemd credentials would be
     ca = tmp_path / "ldap-ca.pem"

@@ -80,7 +80,8 @@ def role_grant(*, actor: User | None, person: Person, role: str, unit: Unit, rea
         raise ValidationError(_("%(name)s already holds this role over %(unit)s.")
                               % {"name": person.full_name, "unit": unit.name}, code="duplicate")
     assignment = RoleAssignment.objects.create(person=person, role=role, unit=unit)
-    audit_record(actor=actor, action="role.granted", target=assignment, after=_facts(assignment, reason))
+    audit_record(actor=actor, action="role.granted", target=assignment, after=_facts(assignment, reason),
+                 reason=reason)
     return assignment
 
 
@@ -88,7 +89,8 @@ def role_grant(*, actor: User | None, person: Person, role: str, unit: Unit, rea
 def role_revoke(*, actor: User | None, assignment: RoleAssignment, reason: str = "") -> None:
     """Take the role away. Raises ValidationError when the actor may not."""
     _check_authority(actor, person=assignment.person, role=assignment.role, unit=assignment.unit)
-    audit_record(actor=actor, action="role.revoked", target=assignment, before=_facts(assignment, reason))
+    audit_record(actor=actor, action="role.revoked", target=assignment, before=_facts(assignment, reason),
+                 reason=reason)
     assignment.delete()
 
 

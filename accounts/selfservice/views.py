@@ -34,7 +34,9 @@ def my_account(request: HttpRequest) -> HttpResponse:
         "unit_label": unit_paths([person.unit])[person.unit_id] if person else "",
         "quota_mb": effective_quota_mb(person) if person else None,
         "aliases": [a.address for a in person.addresses.all() if a.address != person.mail] if person else [],
-        "requests": person.quota_requests.all()[:5] if person else []})
+        "requests": person.quota_requests.all()[:5] if person else [],
+        "certificates": person.certificates.all() if person else [],
+        "certificate_requests": person.certificate_requests.all()[:5] if person else []})
 
 
 @sensitive_post_parameters("password", "password2", "code")

@@ -27,22 +27,25 @@ from .groups import (
 from .people import (
     people_find,
     people_uids,
+    person_certificates,
     person_delete,
     person_dn,
     person_get,
     person_must_change_password,
     person_put,
+    person_set_certificates,
     person_set_password_hash,
     person_verify_password,
     uid_for_login,
 )
-from .units import unit_delete, unit_dn, unit_get, unit_put, units_all
+from .units import unit_certificates, unit_delete, unit_dn, unit_get, unit_put, unit_set_certificates, units_all
 
 __all__ = [
     "delete_entry", "delete_subtree", "ensure_entry", "modify_values", "ping", "read", "search",
     "functional_dn", "functional_put", "group_add_member", "group_delete", "group_dn", "group_get", "group_put",
     "group_remove_member", "mail_list_members", "mail_list_put", "memberships",
-    "people_find", "people_uids", "person_delete", "person_dn", "person_get", "person_put",
-    "person_must_change_password", "person_set_password_hash", "person_verify_password", "uid_for_login",
-    "unit_delete", "unit_dn", "unit_get", "unit_put", "units_all",
+    "people_find", "people_uids", "person_certificates", "person_delete", "person_dn", "person_get", "person_put",
+    "person_must_change_password", "person_set_certificates", "person_set_password_hash", "person_verify_password",
+    "uid_for_login",
+    "unit_certificates", "unit_delete", "unit_dn", "unit_get", "unit_put", "unit_set_certificates", "units_all",
 ]

@@ -15,7 +15,7 @@ import ldap3
 from directory import config
 from directory import escaping as esc
 from directory.connection import check_result, service
-from directory.errors import NoSuchEntry
+from directory.errors import InvalidValue, NoSuchEntry
 
 NO_SUCH_OBJECT, ALREADY_EXISTS, NO_SUCH_ATTRIBUTE, VALUE_EXISTS = 32, 68, 16, 20
 
@@ -132,3 +132,46 @@ def ping() -> None:
     cfg = config.current()
     if read(cfg.base_dn, ["1.1"]) is None:
         raise NoSuchEntry(f"base entry {cfg.base_dn} not found", dn=cfg.base_dn)
+
+
+# ---------------------------------------------------------------- certificates (binary values)
+
+CERTIFICATE_ATTR = "userCertificate;binary"  # RFC 4523: certificates travel with the ;binary option
+PKI_CLASS = "pkiUser"  # RFC 4523's auxiliary class that allows userCertificate where the structural one does not
+MAX_CERTIFICATE_BYTES = 64 * 1024
+
+
+def certificates_put(dn: str, ders: list[bytes], *, needs_class: bool = False) -> str:
+    """Make the entry hold exactly these DER certificates (none removes the attribute). With
+    `needs_class` (a unit entry: organizationalUnit has no userCertificate) pkiUser is added first.
+    Returns 'modified' or 'unchanged'."""
+    values = sorted(set(ders))
+    for der in values:
+        if not isinstance(der, bytes) or not der or len(der) > MAX_CERTIFICATE_BYTES or der[:1] != b"\x30":
+            raise InvalidValue("a certificate must be DER bytes")
+    current = read(dn, ["objectClass", CERTIFICATE_ATTR])
+    if current is None:
+        raise NoSuchEntry(f"no entry {dn}")
+    have = sorted(certificates_get(dn))
+    if have == values:
+        return "unchanged"
+    changes: dict[str, list] = {CERTIFICATE_ATTR: [(ldap3.MODIFY_REPLACE, values)]}
+    if needs_class and values and PKI_CLASS.lower() not in {c.lower() for c in as_list(current.get("objectClass"))}:
+        changes["objectClass"] = [(ldap3.MODIFY_ADD, [PKI_CLASS])]
+    with service() as conn:
+        ok = conn.modify(dn, changes)
+        check_result(conn, ok, dn=dn)
+    return "modified"
+
+
+def certificates_get(dn: str) -> list[bytes]:
+    """The DER certificates published on an entry (none when it has none or is gone)."""
+    with service() as conn:
+        ok = conn.search(dn, "(objectClass=*)", search_scope=ldap3.BASE, attributes=[CERTIFICATE_ATTR])
+        if check_result(conn, ok, dn=dn, accept=(NO_SUCH_OBJECT,)) == NO_SUCH_OBJECT:
+            return []
+        for r in conn.response:
+            if r.get("type") == "searchResEntry":
+                raw = r.get("raw_attributes", {})
+                return [bytes(v) for k, vs in raw.items() if k.lower().startswith("usercertificate") for v in vs]
+    return []

@@ -11,7 +11,7 @@ from directory.entries import MAIL_CLASS, PERSON_ATTRS, PersonEntry
 from directory.errors import InvalidValue
 from directory.passwords import normalise
 
-from .base import as_list, delete_entry, ensure_entry, read, search
+from .base import as_list, certificates_get, certificates_put, delete_entry, ensure_entry, read, search
 
 
 def person_dn(uid: str) -> str:
@@ -98,3 +98,12 @@ def uid_for_login(login: str) -> str | None:
             return None
         found = people_find(uid=login)
     return found[0].uid if len(found) == 1 else None
+
+
+def person_set_certificates(uid: str, ders: list[bytes]) -> str:
+    """Publish exactly these certificates (DER) on the person (userCertificate;binary); [] removes them."""
+    return certificates_put(person_dn(uid), ders)
+
+
+def person_certificates(uid: str) -> list[bytes]:
+    return certificates_get(person_dn(uid))

@@ -8,7 +8,7 @@ from directory.connection import check_result, service
 from directory.entries import UNIT_ATTRS, UnitEntry
 from directory.errors import InvalidValue
 
-from .base import as_list, delete_subtree, ensure_entry, search
+from .base import as_list, certificates_get, certificates_put, delete_subtree, ensure_entry, search
 
 
 def unit_dn(code_path: list[str]) -> str:
@@ -59,3 +59,12 @@ def unit_get(code: str) -> UnitEntry | None:
 def unit_delete(code: str) -> int:
     dn = _unit_locate(code)
     return delete_subtree(dn) if dn else 0
+
+
+def unit_set_certificates(code_path: list[str], ders: list[bytes]) -> str:
+    """Publish exactly these organisational certificates (DER) on the unit's entry; [] removes them."""
+    return certificates_put(unit_dn(code_path), ders, needs_class=True)
+
+
+def unit_certificates(code_path: list[str]) -> list[bytes]:
+    return certificates_get(unit_dn(code_path))

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue as _Queue
 
+from idm import queues as _queues
 from idm.env import dev_stack, env, env_bool, env_list, persistent_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
     "accounts",
     "provisioning",
     "directory",
+    "csp",
     # development only (the demo province, private servers); production settings drop it
     "scripts.dev",
 ]
@@ -40,10 +43,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "provisioning.people.middleware.ActivePersonMiddleware",
     "accounts.profile.middleware.ForcedPasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # after the messages, so that it can say why a session ended
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "idm.urls"
@@ -73,6 +80,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["ENGINE"] = "idm.sqlite3"  # Django's, with the database file 0600 (idm/sqlite3/base.py)
     # several processes (web, worker) write: take the write lock when a transaction begins and
     # wait for it, instead of failing with "database is locked" when a reader tries to upgrade
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
@@ -86,6 +94,26 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# AU-04: a refused login answers no sooner than this (ms), so an unknown name is not told apart from a
+# wrong password (which costs slapd an Argon2 check, ~20-50 ms); accounts/timing.py
+IDM_LOGIN_REFUSAL_MS = int(env("IDM_LOGIN_REFUSAL_MS", "100"))
+# Login throttling (AU-01, AU-02; accounts/throttle.py). Failures only are counted, keyed on the account
+# and the client address: after IDM_LOGIN_FAILURES_PER_CLIENT in a 15-minute window that pair cools down
+# until the window ends; per account, at most IDM_LOGIN_FAILURES_PER_ACCOUNT in any hour from all
+# addresses together, then the account cools down for up to 60 minutes (an unlock code lifts it at once).
+IDM_LOGIN_FAILURES_PER_CLIENT = int(env("IDM_LOGIN_FAILURES_PER_CLIENT", "10"))
+IDM_LOGIN_FAILURES_PER_ACCOUNT = int(env("IDM_LOGIN_FAILURES_PER_ACCOUNT", "100"))
+# Forgotten password, unlock and user-name reminder (accounts/recovery/): requests per hour per account and
+# per client address, SMS codes per account per day (each costs money: RS-08), and the time every request
+# takes at least, so that an unknown name does not answer sooner than a known one (RS-01)
+IDM_RECOVERY_REQUESTS_PER_ACCOUNT = int(env("IDM_RECOVERY_REQUESTS_PER_ACCOUNT", "10"))
+IDM_RECOVERY_REQUESTS_PER_CLIENT = int(env("IDM_RECOVERY_REQUESTS_PER_CLIENT", "30"))
+IDM_RECOVERY_SMS_PER_DAY = int(env("IDM_RECOVERY_SMS_PER_DAY", "3"))
+IDM_RECOVERY_FLOOR_MS = int(env("IDM_RECOVERY_FLOOR_MS", "200"))
+# RS-18: Django's own token-link reset (django.contrib.auth.views.PasswordReset*) is not used: idm's reset is
+# the code flow in accounts/recovery/. Should anything ever use Django's tokens, they live no longer than
+# our codes (10 minutes) instead of Django's default of three days.
+PASSWORD_RESET_TIMEOUT = 600
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -98,17 +126,39 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
-# Sessions and cookies (SE-01, SE-05)
+# Sessions and cookies (SE-01, SE-02, SE-05). Sessions live in the database (Django's default engine;
+# 32-character keys from the secrets module: ~165 bits), so logging out or ending them is immediate.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# SE-05: ended after 30 minutes without a request and 12 hours after login, however active
+# (accounts/middleware.py); the cookie and the stored session expire at the absolute limit at the latest.
+IDM_SESSION_IDLE_MINUTES = int(env("IDM_SESSION_IDLE_MINUTES", "30"))
+IDM_SESSION_MAX_HOURS = int(env("IDM_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = IDM_SESSION_MAX_HOURS * 3600
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("IDM_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "idm.errors.csrf_failure"
-SESSION_COOKIE_AGE = 12 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# SE-09: scripts and styles only from our own static files (no inline script, style or handler:
+# tests/accounts/test_sessions_and_headers.py checks the templates), no plug-ins, no <base>, no framing.
+# django-csp sets the header (Django 5.2 has none of its own).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # ---- the directory (read by directory.config at call time) ----
 IDM_LDAP_URL = env("IDM_LDAP_URL", _dev_stack.get("ldap_url", f"ldap://127.0.0.1:{env('IDM_LDAP_PORT', '3389')}"))
@@ -125,8 +175,21 @@ IDM_LDAP_RECEIVE_TIMEOUT = float(env("IDM_LDAP_RECEIVE_TIMEOUT", "10"))
 IDM_MAILBOX_RETENTION_MONTHS = int(env("IDM_MAILBOX_RETENTION_MONTHS", "6"))
 IDM_MAILBOX_RETENTION_MONTHS_SENIOR = int(env("IDM_MAILBOX_RETENTION_MONTHS_SENIOR", "12"))
 IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
+# reports: a "regular user" logged in to the mailbox (a user login, never a delivery) within this many days
+IDM_REGULAR_USE_DAYS = int(env("IDM_REGULAR_USE_DAYS", "30"))
+# the adoption score: weights of the mailbox, regular-use and certificate percentages
+IDM_ADOPTION_WEIGHTS = env("IDM_ADOPTION_WEIGHTS", "mailbox=0.4,regular=0.4,certificate=0.2")
+# how long the audit trail keeps an entry (the province's records rule); older ones are removed daily,
+# leaving a checkpoint entry so verify_audit still passes (provisioning/audit/services.audit_expire)
+IDM_AUDIT_RETENTION_DAYS = int(env("IDM_AUDIT_RETENTION_DAYS", "3650"))
 IDM_IMPORT_MAX_BYTES = int(env("IDM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IDM_IMPORT_MAX_ROWS = int(env("IDM_IMPORT_MAX_ROWS", "200000"))
+# what openpyxl may hold of an XLSX's shared-strings table (estimated before it reads it): 160 MB is a
+# 200,000-row list of unique names, codes and addresses with room to spare
+IDM_IMPORT_MAX_XLSX_STRINGS_MB = int(env("IDM_IMPORT_MAX_XLSX_STRINGS_MB", "160"))
+# uploaded spreadsheets (names, citizen IDs) are deleted once committed or refused, and any left
+# (previews nobody committed) after this many days
+IDM_IMPORT_RETENTION_DAYS = int(env("IDM_IMPORT_RETENTION_DAYS", "7"))
 # Keys for protected personal data, apart from SECRET_KEY so that each can rotate alone (PR-01).
 # IDM_FIELD_KEYS: Fernet keys, comma-separated; the first encrypts, every one decrypts (to rotate: put a
 # new key first, run manage.py rotate_field_keys, then drop the old key). IDM_DIGEST_KEY keys the
@@ -141,8 +204,24 @@ IDM_MAIL_USAGE_REDIS_URL = env("IDM_MAIL_USAGE_REDIS_URL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# ---- digital certificates ----
+# The CAs a province trusts, as one PEM bundle (the government CA's chain, an internal CA): imported
+# certificates must chain to one of them. Empty: only the local CA, when that adapter is on.
+IDM_CA_BUNDLE = env("IDM_CA_BUNDLE", "")
+# "external" (the default: dossiers to the government CA, certificates imported back) or "local" (a CA
+# built on the cryptography library that issues at once: development, tests, an internal CA)
+IDM_CA_ADAPTER = env("IDM_CA_ADAPTER", "external")
+# the CA that issues from checked CSRs (the internal path); "local" is the one built in
+IDM_INTERNAL_CA_ADAPTER = env("IDM_INTERNAL_CA_ADAPTER", "local")
+IDM_LOCAL_CA_DIR = env("IDM_LOCAL_CA_DIR", str(VAR_DIR / "local-ca"))
+# files of Debian weak-key fingerprints (openssl-blacklist format) that CSRs are checked against (CR-05)
+IDM_WEAK_KEY_LISTS = env_list("IDM_WEAK_KEY_LISTS")
+IDM_CSR_ALLOW_EDDSA = env_bool("IDM_CSR_ALLOW_EDDSA", False)
+IDM_CERT_MAX_BYTES = int(env("IDM_CERT_MAX_BYTES", str(512 * 1024)))
+IDM_CERT_REMINDER_DAYS = [int(d) for d in env_list("IDM_CERT_REMINDER_DAYS", "60,30,7")]
+
 # ---- mail (activation codes to personal addresses) ----
-EMAIL_BACKEND = env("IDM_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND = env("IDM_EMAIL_BACKEND", "idm.mail.PrivateFileEmailBackend")  # files 0600 in EMAIL_FILE_PATH
 EMAIL_FILE_PATH = str(VAR_DIR / "outbox-mail")
 EMAIL_HOST = env("IDM_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("IDM_EMAIL_PORT", "25"))
@@ -152,6 +231,8 @@ IDM_SMS_BACKEND = env("IDM_SMS_BACKEND", "accounts.sms.FileBackend")
 IDM_SMS_FILE_PATH = env("IDM_SMS_FILE_PATH", str(VAR_DIR / "outbox-sms"))
 IDM_SMS_URL = env("IDM_SMS_URL", "")
 IDM_SMS_TOKEN = env("IDM_SMS_TOKEN", "")
+# activation mail is sent by the directory worker: a mail server that hangs must not hold its slot
+EMAIL_TIMEOUT = 10
 
 # ---- passwords ----
 PASSWORD_MIN_LENGTH = int(env("IDM_PASSWORD_MIN_LENGTH", "15"))
@@ -163,6 +244,17 @@ PASSWORD_MAX_LENGTH = 256  # PW-03: bounded before any hashing
 IDM_REDIS_URL = env("IDM_REDIS_URL",
                     _dev_stack.get("redis_url", f"redis://127.0.0.1:{env('IDM_REDIS_PORT', '6380')}/0"))
 CELERY_BROKER_URL = IDM_REDIS_URL
+# The shared cache is Redis (Django's own backend): the login and recovery throttles must count across
+# every web worker and survive a worker's restart. Timeouts keep a request from hanging on a lost Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": IDM_REDIS_URL,
+        "KEY_PREFIX": "idm",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+RATELIMIT_USE_CACHE = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]  # IN-06: never pickle
 CELERY_TASK_IGNORE_RESULT = True  # LG-02: no results (and no secrets) kept in the broker
@@ -173,12 +265,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False  # the outbox sweeper re-sends; a web request never waits on Redis
 # max_retries bounds how long publishing waits for an absent broker (kombu retries forever by
 # default, which would hang a web request); the outbox keeps the work until the sweeper re-sends.
+# queue_order_strategy "priority": a worker always looks at its first queue first (idm/queues.py:
+# the bulk worker applies an import's directory changes before it starts other long work),
+# instead of taking its queues in turn.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5,
-                                   "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+                                   "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1,
+                                   "queue_order_strategy": "priority"}
+# directory changes on their own queues and worker, so that imports cannot starve them (idm/queues.py)
+CELERY_TASK_ROUTES = _queues.ROUTES
+# declared, so that a worker started without -Q (tests, a one-worker install) still consumes them
+# all, interactive directory changes first
+CELERY_TASK_QUEUES = [_Queue(name) for name in _queues.ALL]
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweeper": {"task": "outbox.sweep_directory_changes", "schedule": 30.0},
     "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},
     "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
+    # today's figures, rebuilt through the day so the last run keeps the day's final state
+    "adoption-snapshot": {"task": "reports.build_snapshot", "schedule": 3 * 3600.0},
+    # reorganisation plans on their effective date (and any interrupted one, finished)
+    "reorg-plans": {"task": "reorg.apply_due_plans", "schedule": 3600.0},
+    "import-retention": {"task": "imports.purge_uploads", "schedule": 3600.0},
+    "certificate-expiry": {"task": "certificates.expiry", "schedule": 6 * 3600.0},
+    "audit-retention": {"task": "audit.expire_old_entries", "schedule": 24 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 

@@ -32,7 +32,7 @@ if env_bool("IDM_DEBUG", False):
     raise ImproperlyConfigured("IDM_DEBUG is on: production never runs in debug mode (it shows settings and code).")
 
 from .base import *  # noqa: E402,F403
-from .base import IDM_BASE_URL, INSTALLED_APPS, MIDDLEWARE, VAR_DIR  # noqa: E402
+from .base import AUTHENTICATION_BACKENDS, IDM_BASE_URL, INSTALLED_APPS, MIDDLEWARE, VAR_DIR  # noqa: E402
 
 DEBUG = False
 # the development tools (demo province, private servers) are not part of the product
@@ -44,6 +44,9 @@ if IDM_HTTPS and urlsplit(IDM_BASE_URL).scheme != "https":
     raise ImproperlyConfigured(f"IDM_HTTPS is on but IDM_BASE_URL {IDM_BASE_URL!r} is not https://.")
 SESSION_COOKIE_SECURE = IDM_HTTPS
 CSRF_COOKIE_SECURE = IDM_HTTPS
+if IDM_HTTPS:  # SE-01: a __Host- cookie is Secure, for this host only (no Domain) and for every path
+    SESSION_COOKIE_NAME = "__Host-idm_session"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = IDM_HTTPS and env_bool("IDM_SSL_REDIRECT", True)
 # load balancers and monitoring probe /healthz over plain HTTP on the loopback or private network
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -54,6 +57,16 @@ if IDM_HTTPS and not SECURE_HSTS_PRELOAD:
     # Preloading is decided for the province's whole domain by whoever runs it, not by one service
     # on a subdomain (browsers only preload registrable domains), so its absence is not a defect here.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# ---- the local superadmin (AU-11; accounts/superadmin.py): no second factor of its own, so its web login
+# works only from the server itself (through an SSH tunnel), or not at all with IDM_SUPERADMIN_WEB=off.
+# Django's admin site is not installed. manage.py commands are unaffected.
+IDM_SUPERADMIN_WEB = env("IDM_SUPERADMIN_WEB", "loopback")
+if IDM_SUPERADMIN_WEB not in ("loopback", "off"):
+    raise ImproperlyConfigured(f"IDM_SUPERADMIN_WEB is {IDM_SUPERADMIN_WEB!r}: 'loopback' (the default) or 'off'.")
+_superadmin = {"loopback": ["accounts.superadmin.LoopbackSuperadminBackend"], "off": []}[IDM_SUPERADMIN_WEB]
+AUTHENTICATION_BACKENDS = [*_superadmin,
+                           *(b for b in AUTHENTICATION_BACKENDS if b != "accounts.backends.LocalSuperadminBackend")]
 
 # ---- behind a reverse proxy (nginx): trust its headers only when told it is there ----
 # The proxy must overwrite (not append to) X-Forwarded-Proto and X-Forwarded-Host, and gunicorn must

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from anyascii import anyascii
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,9 +46,66 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
+def map_width(text: str) -> str:
+    """PRECIS width mapping (RFC 8264 §9.1 rule 2): full-width and half-width characters become their
+    ordinary forms ("Ｎｇｕｙễｎ" -> "Nguyễn", "ＮＶ００１" -> "NV001"); nothing else is touched (not NFKC as a
+    whole, which would also fold ligatures, superscripts and the like)."""
+    if text.isascii():
+        return text
+    return "".join(unicodedata.normalize("NFKC", ch) if unicodedata.decomposition(ch).startswith(("<wide>",
+                                                                                                  "<narrow>"))
+                   else ch for ch in text)
+
+
 def clean_name(text: str) -> str:
-    """NFC, single spaces, no leading/trailing space."""
-    return " ".join(nfc(text).split())
+    """Width-mapped, NFC, single spaces, no leading/trailing space."""
+    return " ".join(nfc(map_width(text or "")).split())
+
+
+# format and control characters never belong in a name: bidi overrides (U+202E turns "gpj.exe" round),
+# zero-width spaces and joiners (two names that look the same), line and paragraph separators; and
+# unassigned or private-use code points nobody can see either
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+INVISIBLE_MESSAGE = _("Contains an invisible or control character (%(code)s); retype it.")
+
+
+def invisible_character(text: str) -> str | None:
+    """The first character of `text` nobody can see or that reorders text ("U+202E"), else None."""
+    for ch in text or "":
+        if unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def validate_visible(value: str) -> None:
+    """The one validator for names of people and units, in forms, imports and models: refuses control
+    and format characters (bidi controls, zero-width characters) instead of silently storing them."""
+    bad = invisible_character(value)
+    if bad:
+        raise ValidationError(INVISIBLE_MESSAGE, code="invisible", params={"code": bad})
+
+
+# Text typed with a legacy Vietnamese font (VNI, TCVN3/ABC) and read as Unicode: the marks are separate
+# Latin-1 letters (VNI: "Nguyeãn Tieán Hoaøng") or the letters are Latin-1 symbols (TCVN3: "NguyÔn TiÕn
+# Hoµng"). Vietnamese never uses these characters, nor a vowel followed by another one carrying the mark
+# of the first (VNI writes "ê" as "eâ", "ă" as "aê", "ô" as "oâ").
+# the Latin-1 letters Vietnamese does not use (Ð, often typed for Đ, is left out), and the Latin-1 symbols
+_LEGACY_CHARS = re.compile("[\u0080-\u00bf\u00c4-\u00c7\u00cb\u00ce\u00cf\u00d1\u00d6-\u00d8\u00db"
+                           "\u00dc\u00de\u00df\u00e4-\u00e7\u00eb\u00ee\u00ef\u00f1\u00f6-\u00f8\u00fb"
+                           "\u00fc\u00fe\u00ff]")
+_VNI_MARKS = re.compile("[aeAE][\u00e0-\u00e3\u00e8-\u00ea\u00f9\u00fa\u00f5\u00c0-\u00c3\u00c8-\u00ca"
+                        "\u00d9\u00da\u00d5]|[oO][\u00e2\u00c2]")
+# TCVN3 puts lower-case letters on upper-case Latin-1 code points: "NguyÔn" has an upper-case letter after a
+# lower-case one in the same word, which a Vietnamese name never has
+_TCVN3_CASE = re.compile("[a-z\u00e0-\u00fe][\u00c0-\u00de]")
+
+
+def legacy_vietnamese(text: str) -> bool:
+    """True when `text` looks like Vietnamese typed in a legacy encoding (VNI, TCVN3) rather than Unicode."""
+    text = nfc(text)
+    if text.isascii():
+        return False
+    return bool(_LEGACY_CHARS.search(text) or _VNI_MARKS.search(text) or _TCVN3_CASE.search(text))
 
 
 def fold(text: str) -> str:
@@ -112,11 +170,18 @@ def local_part(family: str, middle: str, given: str, rule: str = NamingRule.GIVE
 
 def candidates(stem: str):
     """stem, stem2, stem3, ... skipping reserved names."""
-    n = 1
+    for _n, value in numbered_candidates(stem):
+        yield value
+
+
+def numbered_candidates(stem: str, start: int = 1):
+    """(n, candidate) from the n-th on: (1, stem), (2, stem2), ... skipping reserved names. A caller that
+    allocates many equal names remembers where the last one stopped, so N equal names cost N steps, not N²/2."""
+    n = max(1, start)
     while True:
         value = stem if n == 1 else f"{stem}{n}"
         if value not in RESERVED:
-            yield value
+            yield n, value
         n += 1
 
 

@@ -20,12 +20,14 @@ import math
 import re
 import tempfile
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any, BinaryIO
+from xml.parsers import expat
 
 import openpyxl
 from django.conf import settings
@@ -40,6 +42,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 logger = logging.getLogger(__name__)
+# openpyxl warns on stderr about what it skips in a workbook (data validation, unknown extensions, no
+# default style): noise in the worker log and on import_staff's stderr, and nothing the HR admin can act on
+warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
 
 FIELDS: tuple[str, ...] = ("employee_code", "full_name", "family_name", "middle_name", "given_name", "unit",
                            "position", "category", "personal_email", "phone", "citizen_id")
@@ -159,6 +164,20 @@ _HEADER_SCAN = 10  # HR sheets often carry a title row ("DANH SÁCH CÁN BỘ ..
 _CHUNK = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and also every password-protected .xlsx
 _XLSX_EXTENSIONS = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+_MACRO_EXTENSIONS = {".xlsm", ".xltm", ".xlam"}
+# a staff list is one sheet, often with an instructions sheet or a few per-unit sheets; openpyxl builds an
+# object per sheet before reading any, so a workbook of thousands of sheets is refused from its manifest
+_MAX_SHEETS = 50
+_MAX_PARTS = 2000  # zip entries: a real workbook has a few dozen
+_MAX_MANIFEST = 4 * 1024 * 1024  # [Content_Types].xml is read whole: a few KB in a real workbook
+# openpyxl keeps the whole shared-strings table in memory as Python objects: about 170 bytes per string
+# plus 1 (ASCII) or 2 (Vietnamese) bytes per character (measured with openpyxl 3.1); the table is
+# measured before openpyxl reads it, so memory is bounded by what it holds, not by the zip's ratio
+_STRING_OVERHEAD = 170
+_DEFAULT_MAX_STRINGS_MB = 160
+_SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SHEET_TYPES = ("worksheet+xml", "chartsheet+xml", "dialogsheet+xml")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?:\s[^>]*)?>")  # <row ...> and <x:row/>
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # category Cc except tab
 _EDGE_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 _REQUIRED_MARK_RE = re.compile(r"(\s*(\(\*\)|\*|:))+$")
@@ -268,23 +287,26 @@ def _open(fileobj: BinaryIO, filename: str, field_for: Callable[[str], str | Non
                           "Excel Workbook (.xlsx) or CSV UTF-8, then upload that file."))
     head = fileobj.read(8)
     fileobj.seek(0)
+    max_rows = getattr(settings, "IDM_IMPORT_MAX_ROWS", _DEFAULT_MAX_ROWS)
+    if extension in _MACRO_EXTENSIONS:
+        raise FileError(_macros())
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        source = _xlsx_source(fileobj)
+        source = _xlsx_source(fileobj, max_rows)
     elif head.startswith(_OLE_MAGIC):
         raise FileError(_("This file is in the old Excel format or is password-protected. Open it in Excel, "
                           "remove any password, choose Save As and pick Excel Workbook (.xlsx) or CSV UTF-8."))
     elif extension in _XLSX_EXTENSIONS:
         raise FileError(_invalid_xlsx())
     else:
-        source = _csv_source(fileobj)
+        source = _csv_source(fileobj, max_rows)
     try:
         headers, source = _find_header(source, field_for)
         mapping, unknown = map_headers(headers)
     except BaseException:
         source.close()
         raise
-    return Table(headers=headers, mapping=mapping, unknown_columns=unknown, _source=source,
-                 _max_rows=getattr(settings, "IDM_IMPORT_MAX_ROWS", _DEFAULT_MAX_ROWS), _keep=keep)
+    return Table(headers=headers, mapping=mapping, unknown_columns=unknown, _source=source, _max_rows=max_rows,
+                 _keep=keep)
 
 
 def neutralise(value) -> str:
@@ -328,6 +350,44 @@ def write_report(rows: Iterable[dict[str, object]], columns: list[tuple[str, str
             writer.writerow([neutralise(row.get(key)) for key, _label in columns])
         return codecs.BOM_UTF8 + text.getvalue().encode("utf-8")  # the BOM makes Excel read UTF-8
     raise ValueError(f"unknown report format {fmt!r}")
+
+
+def report_chunks(rows: Iterable[dict[str, object]], columns: list[tuple[str, str]], fmt: str,
+                  chunk_rows: int = 1000) -> Iterator[bytes]:
+    """write_report for a report too big to hold in memory, as chunks for a streaming response: CSV a
+    thousand rows at a time; XLSX through openpyxl's write-only mode into a temporary file (a ZIP is
+    only readable once it is finished), then read back in 1 MB chunks."""
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([neutralise(str(label)) for _key, label in columns])
+        yield codecs.BOM_UTF8 + text.getvalue().encode("utf-8")
+        rows = iter(rows)
+        while batch := list(itertools.islice(rows, chunk_rows)):
+            text.seek(0)
+            text.truncate()
+            for row in batch:
+                writer.writerow([neutralise(row.get(key)) for key, _label in columns])
+            yield text.getvalue().encode("utf-8")
+        return
+    if fmt != "xlsx":
+        raise ValueError(f"unknown report format {fmt!r}")
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Report"))
+    bold = Font(bold=True)
+    header = []
+    for _key, label in columns:
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(str(label)))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_value(row.get(key)) for key, _label in columns])
+    with tempfile.TemporaryFile() as out:
+        workbook.save(out)
+        out.seek(0)
+        while chunk := out.read(_CHUNK):
+            yield chunk
 
 
 def template(lang: str, fmt: str) -> bytes:
@@ -419,12 +479,24 @@ def _not_unicode() -> str:
              "then upload that file.")
 
 
-def _xlsx_source(fileobj: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
-    _refuse_zip_bomb(fileobj)
+def _macros() -> str:
+    return _("This workbook contains macros (.xlsm), which are not accepted. Open it in Excel, choose Save As and "
+             "pick Excel Workbook (.xlsx) or CSV UTF-8, then upload that file.")
+
+
+def _rows_over(limit: int) -> int:
+    """How many non-empty rows a file may hold before the staff rows are known to pass `limit`: the header
+    row and the title rows that may sit above it."""
+    return limit + _HEADER_SCAN
+
+
+def _xlsx_source(fileobj: BinaryIO, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
+    strings = _check_package(fileobj)
+    _check_shared_strings(fileobj, strings)
     try:
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many types on a damaged file; to the user it is one problem
-        logger.info("unreadable XLSX upload", exc_info=True)
+    except Exception as exc:  # openpyxl raises many types on a damaged file; to the user it is one problem
+        logger.info("unreadable XLSX upload (%s)", type(exc).__name__)  # one line: the file is refused, not a bug
         raise FileError(_invalid_xlsx())
     if not workbook.worksheets:
         workbook.close()
@@ -432,6 +504,11 @@ def _xlsx_source(fileobj: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
     sheet = workbook.worksheets[0]
     # the stored dimension is often wrong (files written by other tools); read what is really there
     sheet.reset_dimensions()
+    try:
+        _count_xlsx_rows(sheet, max_rows)
+    except BaseException:
+        workbook.close()
+        raise
     return _xlsx_rows(workbook, sheet)
 
 
@@ -442,8 +519,8 @@ def _xlsx_rows(workbook, sheet) -> Iterator[tuple[int, list[Any]]]:
             yield number, [_FORMULA if _is_formula(cell) else cell.value for cell in cells]
     except FileError:
         raise
-    except Exception:
-        logger.info("unreadable XLSX worksheet", exc_info=True)
+    except Exception as exc:
+        logger.info("unreadable XLSX worksheet (%s)", type(exc).__name__)
         raise FileError(_invalid_xlsx())
     finally:
         workbook.close()
@@ -453,21 +530,145 @@ def _is_formula(cell) -> bool:
     return cell.data_type == "f" or isinstance(cell.value, (ArrayFormula, DataTableFormula))
 
 
-def _refuse_zip_bomb(fileobj: BinaryIO) -> None:
+def _check_package(fileobj: BinaryIO) -> list[str]:
+    """Refuse, from the zip's directory and manifest alone, what openpyxl should never be given: a zip bomb,
+    a macro workbook, a workbook of thousands of sheets. Returns the shared-strings parts to measure."""
     try:
         with zipfile.ZipFile(fileobj) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            _refuse_zip_bomb(entries)
+            names = {entry.filename for entry in entries}
+            manifest = archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
+            if manifest is None or manifest.file_size > _MAX_MANIFEST:
+                raise FileError(_invalid_xlsx())
+            types = _content_types(archive.read(manifest))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError,
+            NotImplementedError, expat.ExpatError):
         raise FileError(_invalid_xlsx())
     finally:
         fileobj.seek(0)
+    if any(name.lower().endswith("vbaproject.bin") for name in names) or any(
+            "macroenabled" in kind.lower() for kind in types.values()):
+        raise FileError(_macros())
+    sheets = sum(1 for kind in types.values() if kind.endswith(_SHEET_TYPES))
+    if sheets > _MAX_SHEETS:
+        raise FileError(_("The workbook has %(count)s sheets; at most %(max)s are accepted. Copy the sheet with the "
+                          "staff list into a new workbook and upload that.") % {
+            "count": number_format(sheets, force_grouping=True), "max": _MAX_SHEETS})
+    if len(entries) > _MAX_PARTS:
+        raise FileError(_too_many_parts())
+    found = [part for part, kind in types.items() if kind == _SHARED_STRINGS and part in names]
+    return found or (["xl/sharedStrings.xml"] if "xl/sharedStrings.xml" in names else [])
+
+
+def _too_many_parts() -> str:
+    return _("This XLSX file unpacks to far more data than a staff list holds, so it was refused. "
+             "Open it in Excel, delete unused rows, columns and sheets, and save it again.")
+
+
+def _refuse_zip_bomb(entries: list[zipfile.ZipInfo]) -> None:
     total = 0
     for entry in entries:
         total += entry.file_size
         ratio_too_high = entry.file_size > _RATIO_FLOOR and entry.file_size > _MAX_RATIO * max(entry.compress_size, 1)
         if ratio_too_high or total > _MAX_UNPACKED:
-            raise FileError(_("This XLSX file unpacks to far more data than a staff list holds, so it was refused. "
-                              "Open it in Excel, delete unused rows, columns and sheets, and save it again."))
+            raise FileError(_too_many_parts())
+
+
+def _expat_parser():
+    parser = expat.ParserCreate()
+
+    def no_dtd(*_args):  # a workbook part has no DTD; one here can only be an entity-expansion attack
+        raise expat.ExpatError("DTD in a workbook part")
+
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    return parser
+
+
+def _content_types(xml: bytes) -> dict[str, str]:
+    """[Content_Types].xml: {part name without its leading "/": content type} of every Override."""
+    types: dict[str, str] = {}
+    parser = _expat_parser()
+
+    def start(name, attrs):
+        if name.rpartition(":")[2] == "Override" and "PartName" in attrs:
+            types[attrs["PartName"].lstrip("/")] = attrs.get("ContentType", "")
+
+    parser.StartElementHandler = start
+    parser.Parse(xml, True)
+    return types
+
+
+class _Enough(Exception):
+    """Stops a scan as soon as its answer is known."""
+
+
+def _check_shared_strings(fileobj: BinaryIO, parts: list[str]) -> None:
+    """Refuse a shared-strings table openpyxl could not hold in bounded memory, reading it once as a stream
+    and stopping as soon as the budget is spent (a 270 MB table of a 36 MB file is refused after its first
+    few MB, before openpyxl keeps any of it)."""
+    if not parts:
+        return
+    budget = getattr(settings, "IDM_IMPORT_MAX_XLSX_STRINGS_MB", _DEFAULT_MAX_STRINGS_MB) * 1024 * 1024
+    used = 0
+
+    def start(name, _attrs):
+        nonlocal used
+        if name.rpartition(":")[2] == "si":
+            used += _STRING_OVERHEAD
+
+    def text(data):
+        nonlocal used
+        used += len(data) if data.isascii() else 2 * len(data)
+
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            for part in parts:
+                parser = _expat_parser()
+                parser.StartElementHandler, parser.CharacterDataHandler = start, text
+                with archive.open(part) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        parser.Parse(chunk, False)
+                        if used > budget:
+                            raise _Enough
+                    parser.Parse(b"", True)
+    except _Enough:
+        raise FileError(_("This XLSX file holds far more text than a staff list (its shared-strings table alone "
+                          "would need over %(limit)s of memory), so it was refused. Copy the staff rows into a new "
+                          "workbook, or save the sheet as CSV UTF-8, and upload that.") % {
+            "limit": filesizeformat(budget)})
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError, NotImplementedError,
+            expat.ExpatError):
+        raise FileError(_invalid_xlsx())
+    finally:
+        fileobj.seek(0)
+
+
+def _count_xlsx_rows(sheet, max_rows: int) -> None:
+    """Refuse a sheet of too many rows before any row is checked: its XML is scanned for row tags (fast:
+    a regular expression over the stream, nothing kept), stopping at the limit. Rows without cells
+    (<row .../>) do not count; rows of empty cells do, which only makes the bound a little early."""
+    over = _rows_over(max_rows)
+    count = 0
+    carry = b""
+    try:
+        with sheet._get_source() as stream:  # openpyxl's own handle on the sheet's part
+            while chunk := stream.read(_CHUNK):
+                data = carry + chunk
+                cut = data.rfind(b"<")
+                if cut != -1 and data.find(b">", cut) == -1:
+                    data, carry = data[:cut], data[cut:][:65536]  # a tag split by the chunk: finish it next time
+                else:
+                    carry = b""
+                count += sum(1 for tag in _ROW_TAG.findall(data) if not tag.endswith(b"/>"))
+                if count > over:
+                    raise FileError(_too_many_rows(max_rows))
+    except FileError:
+        raise
+    except Exception as exc:
+        logger.info("unreadable XLSX worksheet (%s)", type(exc).__name__)
+        raise FileError(_invalid_xlsx())
 
 
 class _Borrowed(io.RawIOBase):
@@ -485,7 +686,7 @@ class _Borrowed(io.RawIOBase):
         return len(data)
 
 
-def _csv_source(fileobj: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
+def _csv_source(fileobj: BinaryIO, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
     head = fileobj.read(4096)
     fileobj.seek(0)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -494,9 +695,33 @@ def _csv_source(fileobj: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
         raise FileError(_not_unicode())  # UTF-16 without a BOM, or not text at all
     else:
         encoding = "utf-8-sig"  # with or without the BOM Excel's "CSV UTF-8" writes
+    _count_csv_rows(fileobj, encoding, max_rows)
     text = io.TextIOWrapper(io.BufferedReader(_Borrowed(fileobj), _CHUNK), encoding=encoding, errors="strict",
                             newline="")
     return _csv_rows(text)
+
+
+def _count_csv_rows(fileobj: BinaryIO, encoding: str, max_rows: int) -> None:
+    """Refuse a file of too many rows before any row is checked: one quick pass of the csv module, counting
+    the records that hold anything, stopping at the limit. A file that cannot be decoded is left to the
+    reading pass, which says where."""
+    over = _rows_over(max_rows)
+    count = 0
+    text = io.TextIOWrapper(io.BufferedReader(_Borrowed(fileobj), _CHUNK), encoding=encoding, errors="replace",
+                            newline="")
+    try:
+        first = text.readline(_CHUNK)
+        reader = csv.reader(itertools.chain([first], text), delimiter=_sniff_delimiter(first))
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                count += 1
+                if count > over:
+                    raise FileError(_too_many_rows(max_rows))
+    except csv.Error:
+        pass
+    finally:
+        text.detach()
+        fileobj.seek(0)
 
 
 def _csv_rows(text: io.TextIOWrapper) -> Iterator[tuple[int, list[Any]]]:

@@ -9,6 +9,7 @@ from provisioning.imports import services
 
 VALIDATE = "imports.validate"
 COMMIT = "imports.commit"
+PURGE = "imports.purge_uploads"  # run by beat (settings.CELERY_BEAT_SCHEDULE)
 
 
 @shared_task(name=VALIDATE, ignore_result=True, acks_late=True)
@@ -22,3 +23,9 @@ def import_commit_task(batch_id: int, actor_id: int | None = None) -> None:
     `actor_id` is who confirmed the import (by id, like every task argument)."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     services.import_commit(batch_id, actor=actor)
+
+
+@shared_task(name=PURGE, ignore_result=True)
+def import_uploads_purge_task() -> None:
+    """Uploaded spreadsheets are kept IDM_IMPORT_RETENTION_DAYS at most."""
+    services.import_uploads_purge()

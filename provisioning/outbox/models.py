@@ -12,6 +12,8 @@ class DirectoryChange(models.Model):
         UNIT = "unit", _("unit")
         PERSON = "person", _("person")
         FUNCTIONAL = "functional", _("functional mailbox")
+        PERSON_CERTIFICATES = "person_certs", _("a person's certificates")
+        UNIT_CERTIFICATES = "unit_certs", _("a unit's certificates")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -25,6 +27,9 @@ class DirectoryChange(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claim = models.CharField(max_length=32, blank=True)  # which worker run holds a running row
+    # enqueued by a bulk operation (an import, many rows at once): applied from their own queue,
+    # after any interactive change, so that one person's suspension never waits behind an import
+    bulk = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     applied_at = models.DateTimeField(null=True, blank=True)

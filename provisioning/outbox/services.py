@@ -4,8 +4,11 @@ worker finished. Nothing is lost when the directory, Redis or a worker goes away
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -25,29 +28,45 @@ log = logging.getLogger(__name__)
 Status = DirectoryChange.Status
 # published by name: the module that enqueues never imports the one that runs it (conventions)
 APPLY_TASK = "outbox.apply_directory_changes"
+# the same work for rows of a bulk operation, routed to its own queue (idm/queues.py)
+APPLY_BULK_TASK = "outbox.apply_bulk_directory_changes"
+_in_bulk = contextvars.ContextVar("outbox_in_bulk", default=False)
 
 
-def directory_change_enqueue_many(*, kind: str, object_ids: list[int]) -> list[int]:
+@contextlib.contextmanager
+def directory_changes_in_bulk() -> Iterator[None]:
+    """Every change enqueued inside is a bulk one (an import's rows, even those that go through
+    person_update one by one): no interactive change waits behind them."""
+    token = _in_bulk.set(True)
+    try:
+        yield
+    finally:
+        _in_bulk.reset(token)
+
+
+def directory_change_enqueue_many(*, kind: str, object_ids: list[int], bulk: bool = False) -> list[int]:
     """Record that these objects' directory entries must be brought in line, and hand the rows
-    to a worker once the surrounding transaction commits."""
+    to a worker once the surrounding transaction commits. `bulk` (or directory_changes_in_bulk();
+    more rows than one batch always are) puts them behind every interactive change."""
     if not object_ids:
         return []
-    rows = DirectoryChange.objects.bulk_create(DirectoryChange(kind=kind, object_id=i) for i in object_ids)
+    bulk = bulk or _in_bulk.get() or len(object_ids) > settings.IDM_OUTBOX_BATCH_SIZE
+    rows = DirectoryChange.objects.bulk_create(DirectoryChange(kind=kind, object_id=i, bulk=bulk) for i in object_ids)
     ids = [r.pk for r in rows if r.pk is not None]
     if not ids:  # some back-ends do not return ids from bulk_create
         ids = list(DirectoryChange.objects.filter(kind=kind, object_id__in=object_ids, status=Status.PENDING)
                    .values_list("pk", flat=True))
-    transaction.on_commit(lambda: dispatch(ids))
+    transaction.on_commit(lambda: dispatch(ids, bulk=bulk))
     return ids
 
 
-def dispatch(ids: list[int]) -> None:
-    """Publish a batch task; if the broker is away, the sweeper will publish it later."""
+def dispatch(ids: list[int], *, bulk: bool = False) -> None:
+    """Publish batch tasks; if the broker is away, the sweeper will publish them later."""
 
     size = settings.IDM_OUTBOX_BATCH_SIZE
     for start in range(0, len(ids), size):
         try:
-            celery_app.send_task(APPLY_TASK, args=[ids[start:start + size]])
+            celery_app.send_task(APPLY_BULK_TASK if bulk else APPLY_TASK, args=[ids[start:start + size]])
         except Exception as exc:  # broker down: the rows stay pending
             log.warning("could not publish directory changes (%s); the sweeper will retry", exc.__class__.__name__)
             return
@@ -106,7 +125,7 @@ def directory_changes_drain(*, batch_size: int | None = None) -> ApplyResult:
     size = batch_size or settings.IDM_OUTBOX_BATCH_SIZE
     total = ApplyResult()
     while True:
-        pending = DirectoryChange.objects.filter(status=Status.PENDING).order_by("pk")
+        pending = DirectoryChange.objects.filter(status=Status.PENDING).order_by("bulk", "pk")  # interactive first
         ids = list(pending.values_list("pk", flat=True)[:size])
         if not ids:
             return total
@@ -124,7 +143,8 @@ def sweep(*, stale_after: timedelta = timedelta(minutes=10), resend_after: timed
     now = timezone.now()
     DirectoryChange.objects.filter(status=Status.RUNNING, updated_at__lt=now - stale_after).update(
         status=Status.PENDING, updated_at=now)
-    ids = list(DirectoryChange.objects.filter(status=Status.PENDING, updated_at__lt=now - resend_after)
-               .order_by("pk").values_list("pk", flat=True)[:10_000])
-    dispatch(ids)
-    return len(ids)
+    rows = list(DirectoryChange.objects.filter(status=Status.PENDING, updated_at__lt=now - resend_after)
+                .order_by("bulk", "pk").values_list("pk", "bulk")[:10_000])
+    for bulk in (False, True):
+        dispatch([pk for pk, b in rows if b == bulk], bulk=bulk)
+    return len(rows)

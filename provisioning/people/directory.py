@@ -61,7 +61,7 @@ def apply_people(ids: list[int]) -> dict[int, DirectoryError]:
 
 def apply_person_changes(ids_by_kind: dict[str, list[int]]) -> dict[tuple[str, int], Exception]:
     """The outbox's applier for people, in pipelined batches of 2,000."""
-    people = ids_by_kind.get("person", [])
+    people = list(dict.fromkeys(ids_by_kind.get("person", [])))  # a person queued twice is written once
     failures: dict[tuple[str, int], Exception] = {}
     for start in range(0, len(people), 2000):
         failures.update({("person", pk): exc for pk, exc in apply_people(people[start:start + 2000]).items()})

@@ -21,7 +21,8 @@ class PersonForm(forms.Form):
     """Onboarding one person (and editing HR facts). The unit list is the HR officer's subtree."""
 
     employee_code = forms.CharField(label=_("Employee code"), max_length=64)
-    family_name = forms.CharField(label=_("Family name"), max_length=64)
+    family_name = forms.CharField(label=_("Family name"), max_length=64, required=False,
+                                  help_text=_("Leave empty for a one-word name (given name only)."))
     middle_name = forms.CharField(label=_("Middle name"), max_length=128, required=False)
     given_name = forms.CharField(label=_("Given name"), max_length=64)
     name_order = forms.ChoiceField(label=_("Name order"), choices=NameOrder.choices, initial=NameOrder.FAMILY_FIRST,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from provisioning.common import naming
@@ -28,7 +29,7 @@ class Person(models.Model):
 
     uid = models.CharField(_("user name"), max_length=32, unique=True)
     employee_code = models.CharField(_("employee code"), max_length=64, unique=True)
-    family_name = models.CharField(_("family name"), max_length=64)
+    family_name = models.CharField(_("family name"), max_length=64, blank=True)  # empty: a one-word name
     middle_name = models.CharField(_("middle name"), max_length=128, blank=True)
     given_name = models.CharField(_("given name"), max_length=64)
     name_order = models.CharField(_("name order"), max_length=16, choices=NameOrder.choices,
@@ -79,6 +80,9 @@ class Person(models.Model):
         # the staff list sorts by name: an index in that order makes any page a walk, not a sort
         indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "sort_key"]),
                    models.Index(fields=["sort_key", "uid"], name="person_sort_order")]
+        # codes are stored upper case (validation.normalise_employee_code); this keeps "nv001" and "NV001"
+        # one person even for a row written some other way
+        constraints = [models.UniqueConstraint(Upper("employee_code"), name="person_employee_code_ci_unique")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.uid})"
@@ -93,6 +97,26 @@ class Person(models.Model):
 
     def collation_key(self) -> str:
         return name_key(self.family_name, self.middle_name, self.given_name)[:600]
+
+
+class PersonPeriod(models.Model):
+    """Where a person was and in which status, from ``valid_from`` until the day before ``valid_to``
+    (open: still so). A new period starts whenever the unit or the status changes, on the day it
+    took effect, so "as of a date" figures (reports, the tree before and after a merge) read the
+    person's unit and status exactly, not reconstructed from the audit trail."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="periods")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="person_periods")
+    status = models.CharField(max_length=16, choices=PersonStatus.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "valid_from", "pk"]
+        indexes = [models.Index(fields=["valid_from", "valid_to"], name="period_span"),
+                   models.Index(fields=["unit", "status"], name="period_unit_status")]
+        constraints = [models.UniqueConstraint(fields=["person"], condition=models.Q(valid_to__isnull=True),
+                                               name="one_open_period_per_person")]
 
 
 class MailAddress(models.Model):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -10,7 +10,7 @@ from accounts.scopes import within
 from provisioning.common import naming
 from provisioning.outbox.models import DirectoryChange
 from provisioning.people.forms import FilterForm
-from provisioning.people.models import Person, PersonStatus
+from provisioning.people.models import Person, PersonPeriod, PersonStatus
 from provisioning.units.selectors import units_for_hr
 
 log = logging.getLogger("idm.access")
@@ -64,3 +64,8 @@ def person_for_hr(user: User, pk: int):
         log.warning("access refused: %s asked for person %s", user.get_username(), pk)
         raise Http404
     return person
+
+
+def periods_as_of(day):
+    """Each person's period on ``day`` (their unit and status then): one row per person who existed."""
+    return PersonPeriod.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)

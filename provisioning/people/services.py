@@ -12,13 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from provisioning.audit.services import audit_record, snapshot
+from accounts.sessions import end_sessions
+from provisioning.audit.services import audit_entry, audit_record, audit_save_all, snapshot
 from provisioning.common import naming, protect
 from provisioning.common.naming import NameOrder
 from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many
-from provisioning.people import validation
-from provisioning.people.models import MailAddress, Person, PersonStatus
+from provisioning.people import hooks, validation
+from provisioning.people.models import MailAddress, Person, PersonPeriod, PersonStatus
 from provisioning.units.models import Unit
 from provisioning.units.selectors import unit_paths, unit_resolved_settings
 
@@ -57,18 +58,23 @@ def _address_taken(address: str) -> bool:
 
 
 def allocate_identity(stem: str, domain: str, *, taken_uids: set[str] | None = None,
-                      taken_addresses: set[str] | None = None) -> tuple[str, str]:
+                      taken_addresses: set[str] | None = None, cursor: dict[str, int] | None = None,
+                      ) -> tuple[str, str]:
     """The first free (uid, address) for a stem; callers still rely on the unique constraints
-    and retry on IntegrityError, so concurrent onboardings never share one."""
+    and retry on IntegrityError, so concurrent onboardings never share one. A bulk caller passes
+    `cursor` (stem -> the suffix to try next) with sets of taken values that only grow: the candidates
+    before it were taken when it was set, so the 10,000th Nguyễn Văn An costs one step, not 10,000."""
     taken = taken_uids if taken_uids is not None else set(
         Person.objects.filter(uid__startswith=stem).values_list("uid", flat=True))
-    for uid in naming.candidates(stem):
+    for n, uid in naming.numbered_candidates(stem, cursor.get(stem, 1) if cursor is not None else 1):
         if uid in taken:
             continue
         address = f"{uid}@{domain}" if domain else ""
         if address and (address in taken_addresses if taken_addresses is not None else _address_taken(address)):
             taken.add(uid)
             continue
+        if cursor is not None:
+            cursor[stem] = n + 1
         return uid, address
     raise AssertionError("unreachable")
 
@@ -90,13 +96,38 @@ def new_person(*, unit: Unit, values: dict, status: str, warnings: list | None, 
     return person
 
 
+def periods_open(people: list[Person], day: dt.date | None = None) -> None:
+    """The first period of newly created people (their unit and status from ``day``, today by default)."""
+    day = day or timezone.localdate()
+    PersonPeriod.objects.bulk_create(PersonPeriod(person=p, unit_id=p.unit_id, status=p.status, valid_from=day)
+                                     for p in people)
+
+
+def _period_follow(person: Person, day: dt.date | None) -> None:
+    """The person's unit or status changed from ``day``: close the open period there and open the next.
+    A change dated on or before the open period's first day corrects that period instead."""
+    day = day or timezone.localdate()
+    current = PersonPeriod.objects.select_for_update().filter(person=person, valid_to__isnull=True).first()
+    if current is not None and (current.unit_id, current.status) == (person.unit_id, person.status):
+        return
+    if current is not None and current.valid_from >= day:
+        current.unit_id, current.status = person.unit_id, person.status
+        current.save(update_fields=["unit", "status"])
+        return
+    if current is not None:
+        current.valid_to = day
+        current.save(update_fields=["valid_to"])
+    PersonPeriod.objects.create(person=person, unit_id=person.unit_id, status=person.status, valid_from=day)
+
+
 def _duplicate_code() -> ValidationError:
     return ValidationError({"employee_code": [validation.error("employee_code.taken")]})
 
 
 def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus.STAGED, warnings: list | None = None,
                   taken_uids: set[str] | None = None, taken_addresses: set[str] | None = None,
-                  resolved: tuple[str, str] | None = None, enqueue: bool = True) -> Person:
+                  resolved: tuple[str, str] | None = None, enqueue: bool = True,
+                  cursor: dict[str, int] | None = None) -> Person:
     """Create a checked person (values from validation.person) in the current transaction.
     A bulk caller passes the sets of uids and addresses it knows are taken, which saves two
     queries a person; the unique constraints still decide."""
@@ -110,7 +141,8 @@ def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus
     taken = taken_uids if taken_uids is not None else set(
         Person.objects.filter(uid__startswith=stem).values_list("uid", flat=True))
     for _attempt in range(50):
-        uid, address = allocate_identity(stem, domain, taken_uids=taken, taken_addresses=taken_addresses)
+        uid, address = allocate_identity(stem, domain, taken_uids=taken, taken_addresses=taken_addresses,
+                                         cursor=cursor if taken_uids is not None else None)
         person = new_person(unit=unit, values=values, status=status, warnings=warnings, uid=uid, address=address,
                             citizen_id=cid)
         try:
@@ -128,6 +160,7 @@ def person_create(*, actor, unit: Unit, values: dict, status: str = PersonStatus
         taken.add(uid)
         if taken_addresses is not None and address:
             taken_addresses.add(address)
+        periods_open([person])
         audit_record(actor=actor, action="person.onboarded", target=person, after=snapshot(person, PERSON_FIELDS))
         if enqueue:
             _enqueue(person)
@@ -201,15 +234,76 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     return person
 
 
-def _effective(on: dt.date | None, reason: str) -> dict:
-    """What the audit row keeps of a lifecycle step's confirmation. Nothing can be scheduled yet:
-    a step takes effect when it is made, so a later day is refused rather than recorded falsely."""
+def _effective(on: dt.date | None) -> dict:
+    """The effective day a lifecycle step's audit row keeps (its reason has a column of its own). Nothing
+    can be scheduled yet: a step takes effect when it is made, so a later day is refused rather than
+    recorded falsely."""
     if on is not None and on > timezone.localdate():
         raise ValidationError({"effective_on": [_("A change cannot be scheduled for a later day yet: choose "
                                                   "today, or come back on that day.")]})
-    out = {"effective_on": on.isoformat()} if on is not None else {}
-    reason = (reason or "").strip()
-    return out | ({"reason": reason[:500]} if reason else {})
+    return {"effective_on": on.isoformat()} if on is not None else {}
+
+
+def _readdress(person: Person, new_domain: str) -> None:
+    """A primary address in ``new_domain`` (same local part, a number added when it is taken); the old
+    primary stays the person's as an alias, so mail to it keeps arriving. The caller saves the person."""
+    stem = person.mail.rpartition("@")[0]
+    address = f"{stem}@{new_domain}"
+    n = 1
+    while MailAddress.objects.filter(address=address).exclude(person=person).exists():
+        n += 1
+        address = f"{stem}{n}@{new_domain}"
+    MailAddress.objects.filter(person=person, kind=MailAddress.Kind.PRIMARY).update(kind=MailAddress.Kind.ALIAS)
+    MailAddress.objects.update_or_create(address=address, defaults={"person": person,
+                                                                     "kind": MailAddress.Kind.PRIMARY})
+    person.mail = address
+    person.search_text = person.searchable()
+
+
+def people_follow_domain(*, actor, people: list[Person], reason: str = "") -> int:
+    """After their units moved to a tree with another mail domain: each person gets a primary address in
+    the domain their unit now has (a number added when taken), the old one kept as an alias, so mail to
+    it keeps arriving. In bulk (a merger readdresses tens of thousands): a handful of statements per
+    batch. Returns how many were readdressed."""
+    domains: dict[int, str] = {}
+    moving = []
+    for p in people:
+        if p.unit_id not in domains:
+            domains[p.unit_id] = unit_resolved_settings(p.unit)[0]
+        if p.mail and domains[p.unit_id] and p.mail.rpartition("@")[2] != domains[p.unit_id]:
+            moving.append(p)
+    if not moving:
+        return 0
+    owners = {}
+    for domain in {domains[p.unit_id] for p in moving}:
+        owners.update(MailAddress.objects.filter(address__endswith="@" + domain).values_list("address", "person_id"))
+    with transaction.atomic():
+        before = {p.pk: p.mail for p in moving}
+        reuse, fresh = [], []
+        for p in moving:
+            stem, domain = p.mail.rpartition("@")[0], domains[p.unit_id]
+            address, n = f"{stem}@{domain}", 1
+            while address in owners and owners[address] != p.pk:
+                n += 1
+                address = f"{stem}{n}@{domain}"
+            (reuse if owners.get(address) == p.pk else fresh).append(address)
+            owners[address] = p.pk
+            p.mail = address
+            p.search_text = p.searchable()
+        MailAddress.objects.filter(person__in=moving, kind=MailAddress.Kind.PRIMARY).update(kind=MailAddress.Kind.ALIAS)
+        MailAddress.objects.filter(address__in=reuse).update(kind=MailAddress.Kind.PRIMARY)
+        by_address = {p.mail: p for p in moving}
+        MailAddress.objects.bulk_create(MailAddress(address=a, person=by_address[a], kind=MailAddress.Kind.PRIMARY)
+                                        for a in fresh)
+        now = timezone.now()
+        for p in moving:
+            p.updated_at = now
+        Person.objects.bulk_update(moving, ["mail", "search_text", "updated_at"], batch_size=500)
+        extra = {"reason": reason[:500]} if reason else {}
+        audit_save_all([audit_entry(actor=actor, action="person.readdressed", target=p,
+                                    before={"mail": before[p.pk]}, after={"mail": p.mail} | extra) for p in moving])
+        directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=[p.pk for p in moving])
+    return len(moving)
 
 
 @transaction.atomic
@@ -218,7 +312,7 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
     """Move a person to another unit, with their position there (None keeps the old one). The
     directory entry keeps its DN; when the mail domain changes the person gets an address in
     the new domain and keeps the old one as an alias. The audit row names both unit paths."""
-    effective = _effective(on, reason)
+    effective = _effective(on)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if position is not None:
         checked = validation.Checked()
@@ -236,23 +330,17 @@ def person_transfer(*, actor, person: Person, unit: Unit, position: str | None =
         person.position = position
         fields.append("position")
     if person.mail and new_domain and new_domain != old_domain:
-        stem = person.mail.rpartition("@")[0]
-        address = f"{stem}@{new_domain}"
-        n = 1
-        while MailAddress.objects.filter(address=address).exclude(person=person).exists():
-            n += 1
-            address = f"{stem}{n}@{new_domain}"
-        MailAddress.objects.filter(person=person, kind=MailAddress.Kind.PRIMARY).update(kind=MailAddress.Kind.ALIAS)
-        MailAddress.objects.update_or_create(address=address, defaults={"person": person,
-                                                                         "kind": MailAddress.Kind.PRIMARY})
-        person.mail = address
-        person.search_text = person.searchable()
+        _readdress(person, new_domain)
         fields += ["mail", "search_text"]
     person.save(update_fields=fields)
+    _period_follow(person, on)
     paths = unit_paths([old_unit, unit])
     audit_record(actor=actor, action="person.transferred", target=person,
                  before=before | {"unit_label": paths[old_unit.pk]},
-                 after=snapshot(person, PERSON_FIELDS) | {"unit_label": paths[unit.pk]} | effective)
+                 after=snapshot(person, PERSON_FIELDS) | {"unit_label": paths[unit.pk]} | effective,
+                 reason=(reason or "").strip()[:500])
+    hooks.person_changed(actor=actor, person=person, event="transferred", before=before,
+                         after=snapshot(person, PERSON_FIELDS))
     _enqueue(person)
     # the old unit's distribution lists (and those above it) must drop the person
     with_lists = [u.pk for u in Unit.objects.exclude(list_address="") if old_unit.path.startswith(u.path)]
@@ -276,9 +364,9 @@ ALLOWED_MOVES = {
 def person_set_status(*, actor, person: Person, status: str, on: dt.date | None = None, reason: str = "",
                       source_ip: str | None = None) -> Person:
     """activate, suspend, leave, reinstate or rehire. Login (and mail) stop at once for anyone not
-    active: the directory entry says so, and their web sessions end on their next request. `on`
+    active: the directory entry says so, and every web session of theirs ends now (SE-04). `on`
     (today or earlier) and `reason` go into the audit row; a departure's retention counts from `on`."""
-    effective = _effective(on, reason)
+    effective = _effective(on)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if status == person.status:
         return person
@@ -305,8 +393,15 @@ def person_set_status(*, actor, person: Person, status: str, on: dt.date | None 
         fields.append("activated_at")
     person.status = status
     person.save(update_fields=fields)
+    _period_follow(person, on)
+    if status in (PersonStatus.SUSPENDED, PersonStatus.LEFT):
+        # at once, on every device; ActivePersonMiddleware would also end them on their next request
+        end_sessions(person.uid)
     audit_record(actor=actor, action=person_action, target=person, before=before,
-                 after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip)
+                 after=snapshot(person, PERSON_FIELDS) | effective, source_ip=source_ip,
+                 reason=(reason or "").strip()[:500])
+    hooks.person_changed(actor=actor, person=person, event=person_action, before=before,
+                         after=snapshot(person, PERSON_FIELDS) | effective | {"reason": (reason or "").strip()[:500]})
     _enqueue(person)
     return person
 

@@ -6,7 +6,6 @@ it is shown (`render`, `Checked.errors`)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -17,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from provisioning.common import naming, protect
 from provisioning.people.models import Person, PersonCategory
 
-EMPLOYEE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+EMPLOYEE_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")  # after normalise_employee_code
+# RFC 5321 dot-atom: no quoted local part ("a\\"@b"@evil.test is one address to a mail server, two to a
+# careless parser), no comments; the whole address at most 254 characters (RFC 3696 erratum 1690)
+LOCAL_PART_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+EMAIL_MAX = 254
+LOCAL_PART_MAX = 64
 CITIZEN_ID_RE = re.compile(r"^\d{12}$")
 # letters (any script, checked for mixing separately), spaces, apostrophes, hyphens, dots
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]*)*$")
@@ -36,16 +40,23 @@ CATEGORY_WORDS = {
 # template is gone renders as the code, never as an error page.
 MESSAGES = {
     "required": _("This field is required."),
-    "invisible": _("Contains an invisible or control character (%(code)s); retype this cell."),
+    "invisible": naming.INVISIBLE_MESSAGE,
+    "text.legacy_encoding": _("This text is in an old Vietnamese font encoding (VNI or TCVN3), not Unicode. "
+                              "Convert the file to Unicode (for example with Unikey's converter), save it as "
+                              "UTF-8 and upload it again."),
     "too_long": _("Too long: at most %(max)s characters."),
     "name.letters": _("A name may contain only letters, spaces, apostrophes and hyphens."),
-    "name.split": _("Give at least a family name and a given name."),
+    "name.split": _("Give at least a family name and a given name."),  # rows checked before one-word names
+    "name.middle_without_family": _("A middle name needs a family name. For a one-word name fill in the given "
+                                    "name only."),
     "name.no_ascii": _("The given name has no letter that can be written in an address."),
     "name.mixed_script": _("The name mixes alphabets (for example a Cyrillic letter that looks Latin); check it."),
     "name_order.invalid": _("Choose family name first or given name first."),
     "employee_code.chars": _("Use letters, digits, '.', '_', '-' or '/' only (at most 64)."),
     "email.single": _("Enter a single valid email address."),
     "email.invalid": _("“%(value)s” is not a valid email address."),
+    "email.quoted": _("Write the email address without quotation marks or spaces before the @."),
+    "email.too_long": _("An email address has at most %(max)s characters."),
     "phone.invalid": _("“%(value)s” is not a Vietnamese mobile number (for example 0912 345 678)."),
     "citizen_id.invalid": _("The citizen ID (CCCD) has exactly 12 digits."),
     "category.unknown": _("Unknown category “%(value)s”: use cán bộ, công chức, viên chức or hợp đồng."),
@@ -112,10 +123,7 @@ class Checked:
 
 
 def _invisible(value: str) -> str | None:
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
-            return f"U+{ord(ch):04X}"
-    return None
+    return naming.invisible_character(value)
 
 
 def text(c: Checked, name: str, value: str | None, *, required: bool = False, is_name: bool = False) -> str:
@@ -123,6 +131,9 @@ def text(c: Checked, name: str, value: str | None, *, required: bool = False, is
     bad = _invisible(value)
     if bad:
         c.error(name, "invisible", code=bad)
+        return ""
+    if value and (is_name or name == "position") and naming.legacy_vietnamese(value):
+        c.error(name, "text.legacy_encoding")
         return ""
     if required and not value:
         c.error(name, "required")
@@ -133,21 +144,34 @@ def text(c: Checked, name: str, value: str | None, *, required: bool = False, is
     return value
 
 
+def normalise_employee_code(value: str) -> str:
+    """An employee code as stored and looked up: width-mapped, trimmed, upper case ("nv001" and "ＮＶ００１"
+    are NV001: HR types codes in any case, and one code is one person)."""
+    return naming.clean_name(value or "").upper()
+
+
 def employee_code(c: Checked, value: str | None) -> str:
-    value = text(c, "employee_code", value, required=True)
+    value = normalise_employee_code(text(c, "employee_code", value, required=True))
     if value and "employee_code" not in c.errors and not EMPLOYEE_CODE_RE.match(value):
         c.error("employee_code", "employee_code.chars")
     return value
 
 
 def email(c: Checked, value: str | None) -> str:
-    value = (value or "").strip()
+    value = naming.map_width(value or "").strip()
     if not value:
         return ""
     if any(ch in value for ch in "\r\n") or _invisible(value):
         c.error("personal_email", "email.single")
         return ""
+    if len(value) > EMAIL_MAX:
+        c.error("personal_email", "email.too_long", max=EMAIL_MAX)
+        return ""
     local, _sep, domain = value.rpartition("@")
+    if local and (len(local) > LOCAL_PART_MAX or not LOCAL_PART_RE.match(local)):
+        c.error("personal_email", "email.quoted" if '"' in local or " " in local else "email.invalid",
+                **({} if '"' in local or " " in local else {"value": value[:80]}))
+        return ""
     value = f"{local}@{domain.lower()}" if local else value
     try:
         EmailValidator()(value)
@@ -209,12 +233,14 @@ def person(raw: dict) -> Checked:
     v["employee_code"] = employee_code(c, raw.get("employee_code"))
     family, middle, given = raw.get("family_name") or "", raw.get("middle_name") or "", raw.get("given_name") or ""
     if not (family.strip() or given.strip()) and (raw.get("full_name") or "").strip():
+        # one word is a given name alone: some minority names have no family name (the directory's
+        # sn then repeats it, see directory.entries)
         family, middle, given = naming.split_full_name(raw["full_name"])
-        if not family:
-            c.error("full_name", "name.split")
-    v["family_name"] = text(c, "family_name", family, required="full_name" not in c.errors, is_name=True)
+    v["family_name"] = text(c, "family_name", family, is_name=True)
     v["middle_name"] = text(c, "middle_name", middle, is_name=True)
-    v["given_name"] = text(c, "given_name", given, required="full_name" not in c.errors, is_name=True)
+    v["given_name"] = text(c, "given_name", given, required=True, is_name=True)
+    if v["middle_name"] and not v["family_name"] and "family_name" not in c.problems:
+        c.error("family_name", "name.middle_without_family")
     if v["given_name"] and not naming.ascii_word(v["given_name"]):
         c.error("given_name", "name.no_ascii")
     v["name_order"] = name_order(c, raw.get("name_order"))

@@ -9,8 +9,7 @@ from django.db import transaction
 
 from directory import config, gateway
 from directory.entries import PERSON_ATTRS, PersonEntry
-from provisioning.audit.models import AuditEntry
-from provisioning.audit.services import audit_entry, audit_record
+from provisioning.audit.services import audit_entry, audit_record, audit_save_all
 from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many, directory_changes_drain
 from provisioning.people.directory import people_entries
@@ -98,7 +97,7 @@ def repair(drift: Drift, *, actor, source: str, delete_extra: bool = False) -> N
         entries += [audit_entry(actor=actor, action="directory.repaired", target=u,
                                 after=_what_drifted(u.code in drift.differing_units,
                                                     drift.differing_units.get(u.code), source)) for u in units]
-        AuditEntry.objects.bulk_create(entries)
+        audit_save_all(entries)
     directory_changes_drain()
     if delete_extra:
         for kind, names, delete in (("person", drift.extra_people, gateway.person_delete),

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from provisioning.common.naming import NamingRule
+from provisioning.common.naming import NamingRule, validate_visible
 from provisioning.people.models import PersonCategory
 from provisioning.units.models import UnitKind
 from provisioning.units.selectors import unit_choices
@@ -35,7 +35,7 @@ class UnitForm(forms.Form):
         return initial
 
     code = forms.CharField(label=_("Unit code"), max_length=35)
-    name = forms.CharField(label=_("Name"), max_length=255)
+    name = forms.CharField(label=_("Name"), max_length=255, validators=[validate_visible])
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     parent = forms.ModelChoiceField(label=_("Parent unit"), queryset=None, required=False)
     mail_domain = forms.CharField(label=_("Mail domain"), max_length=253, required=False,

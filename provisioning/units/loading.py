@@ -9,7 +9,6 @@ the superadmin's page."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -73,10 +72,6 @@ class Plan:
         return [r for r in self.rows if r.action == Action.ERROR]
 
 
-def _invisible(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in text)
-
-
 def _check_row(number: int, raw: dict) -> PlannedRow:
     row = PlannedRow(number=number, code=(raw.get("code") or "").strip())
     name_raw = raw.get("name") or ""
@@ -91,7 +86,7 @@ def _check_row(number: int, raw: dict) -> PlannedRow:
                           if row.code else _("The unit code is empty."))
     if not row.name:
         row.errors.append(_("The name is empty."))
-    elif _invisible(name_raw) or len(row.name) > 255:
+    elif naming.invisible_character(name_raw) or len(row.name) > 255:
         row.errors.append(_("The name has invisible or control characters, or is longer than 255 characters: "
                             "retype it."))
     row.kind = KIND_WORDS.get(kind_text, "")

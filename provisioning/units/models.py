@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from provisioning.common.naming import NamingRule
+from provisioning.common.naming import NamingRule, validate_visible
 
 unit_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,34}$",
@@ -38,7 +38,7 @@ class Unit(models.Model):
     """A node of the organisation tree, as it is today. Its history is in UnitVersion."""
 
     code = models.CharField(_("unit code"), max_length=35, unique=True, validators=[unit_code_validator])
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[validate_visible])
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
     parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
@@ -58,6 +58,8 @@ class Unit(models.Model):
     path = models.CharField(max_length=1024, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     valid_from = models.DateField(_("in effect since"))
+    # set when the unit was closed (merged into another, dissolved): it is out of the tree from that day on
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +86,7 @@ class UnitVersion(models.Model):
         UPDATED = "updated", _("updated")
         RENAMED = "renamed", _("renamed")
         MOVED = "moved", _("moved")
+        CLOSED = "closed", _("closed")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="versions")
     valid_from = models.DateField(_("valid from"))

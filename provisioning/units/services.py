@@ -75,6 +75,9 @@ def unit_update(*, actor, unit: Unit, effective: dt.date | None = None, **change
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.closed_on is not None:
+        raise ValidationError(_("%(name)s was closed on %(day)s and cannot be changed.")
+                              % {"name": unit.name, "day": unit.closed_on.isoformat()})
     before = snapshot(unit, UNIT_FIELDS)
     if "name" in changes:
         changes["name"] = " ".join(changes["name"].split())
@@ -127,3 +130,25 @@ def _move_descendant_paths(old: str, new: str, depth_delta: int) -> None:
         path=Concat(Value(new), Substr(F("path"), Length(Value(old)) + 1)),
         depth=F("depth") + depth_delta,
     )
+
+
+@transaction.atomic
+def unit_close(*, actor, unit: Unit, effective: dt.date | None = None, reason: str = "") -> Unit:
+    """Close a unit that no longer has people or units below it (after a merger or a dissolution): its
+    last version ends on ``effective`` so the tree as of any later date no longer shows it, while every
+    earlier date still does. Its directory entry stays, for the history of who belonged where."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.closed_on is not None:
+        return unit
+    effective = effective or _today()
+    if unit.children.filter(closed_on__isnull=True).exists() or unit.people.exclude(status="left").exists():
+        raise ValidationError(_("%(name)s still has units or people below it: move them first.") % {"name": unit.name})
+    current = UnitVersion.objects.select_for_update().get(unit=unit, valid_to__isnull=True)
+    _check_effective(effective, current.valid_from)
+    current.valid_to = effective
+    current.save(update_fields=["valid_to"])
+    unit.closed_on = effective
+    unit.save(update_fields=["closed_on", "updated_at"])
+    audit_record(actor=actor, action="unit.closed", target=unit, after={"closed_on": effective.isoformat(),
+                                                                        "reason": reason})
+    return unit

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.scopes import is_superadmin
 from provisioning.common import spreadsheets
 from provisioning.mailboxes.services import unit_set_list
 from provisioning.people.models import Person
@@ -87,20 +88,16 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
                   .order_by("sort_key", "uid")[:300] if may_manage else [])
     return render(request, "provisioning/unit_detail.html", {
         "functional": functional, "may_manage": may_manage, "candidates": candidates,
-        "can_edit": _superadmin(request), "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule,
+        "can_edit": is_superadmin(request.user), "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule,
         "versions": versions, "children": children, "people": people,
     })
-
-
-def _superadmin(request) -> bool:
-    return request.user.is_authenticated and request.user.is_superuser and request.user.source == "local"
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def unit_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """The superadmin creates units and changes them from an effective date."""
-    if not _superadmin(request):
+    if not is_superadmin(request.user):
         raise PermissionDenied
     unit = get_object_or_404(Unit, code=code) if code else None
     parents = Unit.objects.order_by("path")
@@ -147,7 +144,7 @@ def _save_unit(actor, unit: Unit | None, d: dict) -> Unit:
 @login_required
 def unit_tree_import(request: HttpRequest) -> HttpResponse:
     """The superadmin loads or updates the whole tree from a spreadsheet: a dry run first, then for real."""
-    if not _superadmin(request):
+    if not is_superadmin(request.user):
         raise PermissionDenied
     form = TreeImportForm(request.POST or None, request.FILES or None)
     plan = None

@@ -96,3 +96,9 @@ document.addEventListener("input", function (event) {
   meter.value = score;
   if (text) text.textContent = (labels[score] || "") + " (" + chars.length + "/" + min + ")";
 });
+
+// The unit tree's indentation: each row's depth comes as data-depth (the Content-Security-Policy
+// allows no inline style attribute; setting a property from this script is allowed).
+Array.prototype.forEach.call(document.querySelectorAll("[data-depth]"), function (cell) {
+  cell.style.setProperty("--depth", cell.getAttribute("data-depth"));
+});

@@ -7,6 +7,7 @@ import threading
 import unicodedata
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,3 +102,60 @@ def test_concurrent_onboarding_of_the_same_name_never_collides():
     assert errors == []
     assert sorted(uids) == sorted(["hoangnt"] + [f"hoangnt{i}" for i in range(2, 21)])
     assert Person.objects.count() == 20
+
+
+# --- hostile input (issue 15) -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed,expected", [
+    ("Ｎｇｕｙễｎ Ｔｉếｎ Ｈｏàｎｇ", "Nguyễn Tiến Hoàng"),  # full-width letters, as some IMEs type them
+    ("ＮＶ００１", "NV001"),
+    ("ｶ", "カ"),  # half-width forms too
+    ("ﬁ²", "ﬁ²"),  # ligatures and superscripts are not width: left as they are (PRECIS, not NFKC)
+])
+def test_full_width_characters_are_mapped_to_their_ordinary_width(typed, expected):
+    assert naming.map_width(typed) == expected
+    assert naming.clean_name(f"  {typed}  ") == unicodedata.normalize("NFC", expected)
+
+
+@pytest.mark.parametrize("text", ["Nguyeãn Tieán Hoaøng", "Leâ Vaên Taùm", "Ñaëng", "NGUYEÃN",  # VNI
+                                  "NguyÔn TiÕn Hoµng", "TrÇn ThÞ Minh Khai", "Lª V¨n T¸m", "§Æng"])  # TCVN3
+def test_text_typed_in_a_legacy_vietnamese_encoding_is_recognised(text):
+    assert naming.legacy_vietnamese(text)
+
+
+@pytest.mark.parametrize("text", ["Nguyễn Tiến Hoàng", "Trần Thị Minh Khai", "Hoà", "Thuý", "Khuê", "Loè", "Đoàn",
+                                  "Y Moan Êban", "H'Hen Niê", "Ðặng", "NGUYỄN TIẾN HOÀNG", "Phó Giám đốc", "Ngoãn",
+                                  "Byă", "Rơ Mah", "Ksor", "McDonald"])
+def test_unicode_vietnamese_and_minority_names_are_not_taken_for_legacy_text(text):
+    assert not naming.legacy_vietnamese(text)
+
+
+@pytest.mark.parametrize("ch", ["\u202e", "\u202d", "\u2066", "\u200b", "\u200d", "\ufeff", "\u2028", "\x00",
+                                "\x1b", "\ue000"])
+def test_bidi_zero_width_and_control_characters_are_invisible(ch):
+    assert naming.invisible_character(f"Sở Y{ch} tế") == f"U+{ord(ch):04X}"
+    with pytest.raises(ValidationError) as caught:
+        naming.validate_visible(f"Sở Y{ch} tế")
+    assert caught.value.code == "invisible"
+
+
+def test_n_equal_names_are_numbered_in_n_steps():
+    from provisioning.people.services import allocate_identity
+
+    class CountingSet(set):
+        lookups = 0
+
+        def __contains__(self, item):
+            CountingSet.lookups += 1
+            return super().__contains__(item)
+
+    taken, addresses, cursor = CountingSet(), CountingSet(), {}
+    n = 3000
+    for _ in range(n):
+        uid, address = allocate_identity("annv", "quangtri.gov.vn", taken_uids=taken, taken_addresses=addresses,
+                                         cursor=cursor)
+        taken.add(uid)
+        addresses.add(address)
+    lookups = CountingSet.lookups
+    assert len(taken) == n and "annv3000" in taken
+    assert lookups <= 2 * n  # one uid and one address look-up each: linear, not n²/2

@@ -88,7 +88,8 @@ def test_mixed_file_good_rows_go_in_bad_rows_are_explained(tree):
     assert set(rows["QT-104"].errors) == {"personal_email", "phone", "citizen_id"}
     assert [r for r in preview.rows.filter(row_number=6)][0].errors  # the duplicate QT-001 row
     assert "family_name" in rows["QT-105"].errors or "middle_name" in rows["QT-105"].errors
-    assert rows["QT-106"].errors and rows["QT-107"].errors and rows["QT 108 (bad)"].errors
+    # codes are upper-cased as read
+    assert rows["QT-106"].errors and rows["QT-107"].errors and rows["QT 108 (BAD)"].errors
     done = run(xlsx(GOOD + BAD))
     assert (done.created, done.rejected, done.failed) == (4, 9, 0)
     khai = Person.objects.get(employee_code="QT-002")

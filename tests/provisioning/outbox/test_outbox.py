@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.db import transaction
@@ -130,3 +131,41 @@ def test_a_change_made_while_redis_is_away_is_sent_by_the_sweeper(settings):
         row = settled(finished)
     assert row.status == "applied", row.last_error
     assert len(gateway.units_all()) == 1
+
+
+def waiting(redis_server, queue: str) -> int:
+    """Messages waiting in a Celery queue (a Redis list named after it)."""
+    return redis.Redis.from_url(redis_server["url"]).llen(queue)
+
+
+@pytest.mark.django_db
+def test_an_imports_changes_queue_behind_one_persons_change(redis_server, django_capture_on_commit_callbacks,
+                                                             settings):
+    p = factories.province()
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=[p.pk])
+        with outbox.directory_changes_in_bulk():
+            outbox.directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=[p.pk])
+        # more than one batch is bulk whoever asks (a unit's policy change re-sends all its people)
+        outbox.directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT,
+                                             object_ids=[p.pk] * (settings.IDM_OUTBOX_BATCH_SIZE + 1))
+    rows = DirectoryChange.objects.order_by("pk")
+    assert [r.bulk for r in rows[1:3]] == [False, True] and all(r.bulk for r in rows[3:])
+    assert waiting(redis_server, "directory") == 1
+    assert waiting(redis_server, "directory_bulk") == 3  # one for the import's row, two batches
+
+
+@pytest.mark.django_db
+def test_the_sweeper_resends_each_row_to_its_own_queue(redis_server):
+    from datetime import timedelta
+
+    p = factories.province()
+    outbox.directory_changes_drain()
+    DirectoryChange.objects.create(kind=DirectoryChange.Kind.UNIT, object_id=p.pk, bulk=True)
+    DirectoryChange.objects.create(kind=DirectoryChange.Kind.UNIT, object_id=p.pk)
+    redis.Redis.from_url(redis_server["url"]).flushall()
+    assert outbox.sweep(resend_after=timedelta(0)) == 2
+    assert waiting(redis_server, "directory") == 1 and waiting(redis_server, "directory_bulk") == 1
+    # draining by hand (seed_demo, repair) also takes the interactive row first
+    first = DirectoryChange.objects.filter(status="pending").order_by("bulk", "pk").first()
+    assert first.bulk is False

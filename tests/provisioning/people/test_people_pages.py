@@ -91,8 +91,24 @@ def test_onboarding_one_person_from_the_form(client, cast):
     assert AuditEntry.objects.get(action="person.onboarded", target_id=str(person.pk)).actor_label == cast["hr"].uid
 
 
+def test_a_person_with_a_one_word_name_is_onboarded_from_the_form(client, cast):
+    r = client.post("/people/new/", {"employee_code": "qt-779", "family_name": "", "middle_name": "",
+                                     "given_name": "Ksor", "unit": cast["ns"].pk, "position": "",
+                                     "category": "cong_chuc", "personal_email": "", "phone": "", "citizen_id": ""})
+    person = Person.objects.get(employee_code="QT-779")  # codes are stored upper case
+    assert r.status_code == 302 and (person.full_name, person.uid) == ("Ksor", "ksor")
+    directory_changes_drain()
+    assert gateway.person_get("ksor").full_name == "Ksor"
+    r = client.post("/people/new/", {"employee_code": "Qt-779", "family_name": "Ksor", "middle_name": "",
+                                     "given_name": "Blông", "unit": cast["ns"].pk, "position": "",
+                                     "category": "cong_chuc", "personal_email": "", "phone": "", "citizen_id": ""})
+    assert r.status_code == 400 and "Mã cán bộ QT-779 đã thuộc về" in r.content.decode()  # the same code
+    assert not Person.objects.filter(given_name="Blông").exists()
+
+
 @pytest.mark.parametrize("field,value", [
-    ("family_name", ""), ("given_name", "   "), ("personal_email", "a@b.vn\r\nBcc: x@evil.test"),
+    ("given_name", ""), ("given_name", "   "), ("family_name", "Lê\u202e"), ("personal_email", "a" * 250 + "@x.vn"),
+    ("personal_email", "a@b.vn\r\nBcc: x@evil.test"),
     ("phone", "+1 202 555 0100"), ("citizen_id", "12345"), ("family_name", "Lê\u200b"),
     ("given_name", "*)(uid=*"), ("unit", "999999"),
 ])

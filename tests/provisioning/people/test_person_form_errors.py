@@ -39,13 +39,13 @@ def _submit(client, cast, **changes):
 
 
 def test_one_submission_shows_the_missing_name_the_bad_phone_and_the_taken_code_at_once(client, cast):
-    r, page = _submit(client, cast, family_name="", phone="12345", employee_code="QT-0001")
+    r, page = _submit(client, cast, given_name="", phone="12345", employee_code="QT-0001")
     assert r.status_code == 400
     assert "Trường thông tin này là bắt buộc." in page
     assert "“12345” không phải là số điện thoại di động Việt Nam" in page
     assert "Mã cán bộ QT-0001 đã thuộc về" in page
     assert page.count('class="field-error"') >= 3
-    assert not Person.objects.filter(family_name="Lê", given_name="Hoa").exists()
+    assert not Person.objects.filter(family_name="Lê", middle_name="Thị").exists()
 
 
 def test_a_taken_code_names_its_holder_with_a_link_when_the_officer_may_see_them(client, cast):

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from accounts.models import User
@@ -33,7 +34,8 @@ def run(tmp_path, text, *args):
     out, err = io.StringIO(), io.StringIO()
     code = 0
     try:
-        call_command("import_units", str(path), *args, stdout=out, stderr=err)
+        with translation.override("en"):
+            call_command("import_units", str(path), *args, stdout=out, stderr=err)
     except SystemExit as exc:
         code = exc.code
     return code, out.getvalue(), err.getvalue()
@@ -88,6 +90,15 @@ def test_bad_rows_are_refused_with_reasons_and_good_rows_kept(tmp_path):
     assert "already on row" in err
     assert "(002.00.00.H45) cannot be loaded" in err or "Its parent 002.00.00.H45" in err
     assert Unit.objects.count() == 6
+
+
+def test_row_errors_are_in_vietnamese_by_default(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(TREE + "002.00.00.H45,Huyện Vô Danh,999.99.99.H45,Huyện,\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(SystemExit), translation.override("vi"):
+        call_command("import_units", str(path), stdout=io.StringIO(), stderr=err)
+    assert "không có trong tệp cũng như trong hệ thống" in err.getvalue()
 
 
 def test_a_file_that_is_not_a_unit_list_is_refused_in_one_line(tmp_path):

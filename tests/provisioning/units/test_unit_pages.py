@@ -124,6 +124,17 @@ def test_unit_form_errors_are_explained(staff_client, tree):
     assert r.status_code == 400 and 'class="field-error"' in r.content.decode()
 
 
+@pytest.mark.parametrize("ch", ["\u202e", "\u200b", "\u2066", "\x1b"])
+def test_a_unit_name_with_a_bidi_control_or_zero_width_character_is_refused_in_the_form(staff_client, tree, ch):
+    from provisioning.units.models import Unit
+
+    r = staff_client.post("/units/new/", {"code": "000.00.77.H45", "name": f"Sở Y{ch} tế", "kind": "department",
+                                          "parent": tree.pk, "effective": dt.date.today().isoformat()},
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400 and f"U+{ord(ch):04X}" in r.content.decode()
+    assert not Unit.objects.filter(code="000.00.77.H45").exists()
+
+
 def test_hr_and_staff_cannot_edit_units(client, tree):
     from accounts.models import User
 

@@ -117,6 +117,18 @@ def test_bad_unit_values_are_refused_with_a_field_error(tree):
     assert "mail_domain" in info.value.message_dict
 
 
+@pytest.mark.parametrize("ch", ["\u202e", "\u200b", "\u2060", "\u061c"])
+def test_a_unit_name_with_a_bidi_control_or_zero_width_character_never_reaches_the_directory(tree, ch):
+    # these once went in and then failed at the LDAP write, which reconcile reported as drift
+    with pytest.raises(ValidationError) as info:
+        factories.unit(tree["p"], "000.00.09.H45", f"Sở{ch} X")
+    assert "name" in info.value.message_dict
+    with pytest.raises(ValidationError) as info:
+        unit_update(actor=None, unit=tree["snv"], name=f"Sở Nội{ch} vụ")
+    assert "name" in info.value.message_dict
+    assert Unit.objects.get(pk=tree["snv"].pk).name == "Sở Nội vụ"
+
+
 def test_the_legacy_three_level_shape_still_loads():
     from scripts.dev.demo import load_units
 

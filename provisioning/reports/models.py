@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db import models
+
+from provisioning.units.models import Unit
+
+
+class UnitSnapshot(models.Model):
+    """One unit's figures on one day: its own people, and its subtree as the tree stood that day.
+    Rebuilt by the task; ``snapshot_build(day)`` is idempotent."""
+
+    day = models.DateField(db_index=True)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="snapshots")
+    staff = models.PositiveIntegerField(default=0)  # active people
+    mailbox = models.PositiveIntegerField(default=0)  # of them, with a mailbox issued
+    regular = models.PositiveIntegerField(default=0)  # of them, a user login within the window
+    personal_cert = models.PositiveIntegerField(default=0)  # of them, a valid personal certificate
+    org_cert = models.BooleanField(default=False)  # the unit holds a valid organisational certificate
+    pending = models.PositiveIntegerField(default=0)  # requests waiting for a decision
+    # the same, summed over the unit's subtree as the tree stood that day (so a page reads one row per unit)
+    sub_staff = models.PositiveIntegerField(default=0)
+    sub_mailbox = models.PositiveIntegerField(default=0)
+    sub_regular = models.PositiveIntegerField(default=0)
+    sub_personal_cert = models.PositiveIntegerField(default=0)
+    sub_pending = models.PositiveIntegerField(default=0)
+    sub_units = models.PositiveIntegerField(default=1)
+    sub_org_cert_units = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_snapshot_per_unit_day")]

@@ -1,0 +1,211 @@
+"""Reading the figures: a unit and its subtree on a day, summed along the tree *as it stood that day*
+(so a figure read as of a past date follows the tree of that date), percentages, the adoption score
+and the ranking among siblings with its change since the previous period.
+
+Percentages are rounded **down** to one decimal (a share of 99.96 % shows as 99.9 %), so 100 % is shown
+only when every person counts; a unit with no staff has no percentage (shown as —)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.scopes import covers, has_role, role_units
+from provisioning.reorg.models import UnitPlan
+from provisioning.reports.models import UnitSnapshot
+from provisioning.reports.services import COUNTS, rolled_figures
+from provisioning.units.models import Unit, UnitVersion
+from provisioning.units.selectors import versions_as_of
+
+# the report's table, for exports and the command: (key in Figures.as_dict, translated header)
+COLUMNS = [("code", _("Unit code")), ("name", _("Unit")), ("staff", _("Staff")), ("mailbox", _("Mailbox issued")),
+           ("mailbox_pct", _("Mailbox issued (%)")), ("regular", _("Regular users")),
+           ("regular_pct", _("Regular users (%)")), ("personal_cert", _("Personal certificates")),
+           ("cert_pct", _("Personal certificates (%)")), ("org_cert", _("Organisational certificate")),
+           ("pending", _("Pending requests")), ("score", _("Score")), ("rank", _("Rank")),
+           ("rank_change", _("Rank change"))]
+
+
+def percent(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return math.floor(part * 1000 / whole) / 10
+
+
+def weights() -> dict[str, float]:
+    return _weights(settings.IDM_ADOPTION_WEIGHTS)
+
+
+@functools.lru_cache(maxsize=4)
+def _weights(text: str) -> dict[str, float]:
+    out = {"mailbox": 0.4, "regular": 0.4, "certificate": 0.2}
+    for item in text.split(","):
+        name, _, value = item.partition("=")
+        if name.strip() in out:
+            out[name.strip()] = float(value)
+    return out
+
+
+@dataclass
+class Figures:
+    unit: Unit
+    name: str
+    kind: str
+    staff: int = 0
+    mailbox: int = 0
+    regular: int = 0
+    personal_cert: int = 0
+    pending: int = 0
+    units: int = 0  # units in the subtree (itself included)
+    org_cert_units: int = 0  # of them, holding a valid organisational certificate
+    org_cert: bool = False  # this unit itself holds one
+    rank: int | None = None
+    rank_change: int | None = None  # positive: moved up since the previous period
+    children: list[Figures] = field(default_factory=list)
+
+    @property
+    def mailbox_pct(self):
+        return percent(self.mailbox, self.staff)
+
+    @property
+    def regular_pct(self):
+        return percent(self.regular, self.staff)
+
+    @property
+    def cert_pct(self):
+        return percent(self.personal_cert, self.staff)
+
+    @property
+    def score(self) -> float | None:
+        if not self.staff:
+            return None
+        w = weights()
+        total = sum(w.values()) or 1
+        raw = (w["mailbox"] * self.mailbox + w["regular"] * self.regular + w["certificate"] * self.personal_cert)
+        return math.floor(raw * 1000 / (self.staff * total)) / 10
+
+    def as_dict(self, *, children: bool = True) -> dict:
+        d = {"code": self.unit.code, "name": self.name, "kind": self.kind,
+             **{c: getattr(self, c) for c in COUNTS}, "units": self.units, "org_cert": self.org_cert,
+             "org_cert_units": self.org_cert_units, "mailbox_pct": self.mailbox_pct, "regular_pct": self.regular_pct,
+             "cert_pct": self.cert_pct, "score": self.score, "rank": self.rank, "rank_change": self.rank_change}
+        if children:
+            d["children"] = [c.as_dict(children=False) for c in self.children]
+        return d
+
+
+SUB = ("sub_staff", "sub_mailbox", "sub_regular", "sub_personal_cert", "sub_pending", "sub_units",
+       "sub_org_cert_units", "org_cert")
+
+
+def _rows(day: dt.date, ids: list[int], *, live_if_missing: bool) -> dict[int, dict]:
+    """The stored figures of these units on ``day``; for today or yesterday before the task has stored
+    them, the same figures computed now and not stored (a GET changes nothing, SE-08)."""
+    rows = {r["unit_id"]: r for r in UnitSnapshot.objects.filter(day=day, unit_id__in=ids).values("unit_id", *SUB)}
+    if not rows and live_if_missing and day >= timezone.localdate() - dt.timedelta(days=1) and \
+            not UnitSnapshot.objects.filter(day=day).exists():
+        rolled = rolled_figures(day)
+        rows = {pk: {"unit_id": pk, **{k: rolled[pk][k] for k in SUB}} for pk in ids if pk in rolled}
+    return rows
+
+
+def _figures(version: UnitVersion, row: dict | None) -> Figures:
+    f = Figures(unit=version.unit, name=version.name, kind=version.kind)
+    if row is not None:
+        for c in COUNTS:
+            setattr(f, c, row[f"sub_{c}"])
+        f.units, f.org_cert_units, f.org_cert = row["sub_units"], row["sub_org_cert_units"], row["org_cert"]
+    return f
+
+
+def _rank(items: list[Figures]) -> dict[int, int]:
+    """Competition ranking by score (1, 2, 2, 4); units without staff are not ranked."""
+    scored = sorted((f for f in items if f.score is not None), key=lambda f: -f.score)
+    ranks, previous, position = {}, None, 0
+    for i, f in enumerate(scored, start=1):
+        if f.score != previous:
+            position, previous = i, f.score
+        ranks[f.unit.pk] = position
+    return ranks
+
+
+def figures(day: dt.date, unit: Unit | None = None) -> list[Figures]:
+    """The figures of ``unit`` (or of every top-level unit) on ``day``, over its subtree as the tree
+    stood that day, each with its children ranked among themselves and the rank change against the
+    period before (``IDM_REGULAR_USE_DAYS`` earlier). A few indexed queries, whatever the tree's size."""
+    valid = versions_as_of(day)
+    if unit is not None:
+        tops = list(valid.filter(unit=unit))
+    else:
+        tops = list(valid.filter(parent__isnull=True))
+    kids: dict[int, list[UnitVersion]] = {}
+    for v in valid.filter(parent_id__in=[t.unit_id for t in tops]):
+        kids.setdefault(v.parent_id, []).append(v)
+    ids = [t.unit_id for t in tops] + [v.unit_id for vs in kids.values() for v in vs]
+    rows = _rows(day, ids, live_if_missing=True)
+    before_day = day - dt.timedelta(days=settings.IDM_REGULAR_USE_DAYS)
+    before = _rows(before_day, ids, live_if_missing=False)
+    result = []
+    for top in tops:
+        f = _figures(top, rows.get(top.unit_id))
+        f.children = [_figures(v, rows.get(v.unit_id)) for v in kids.get(top.unit_id, [])]
+        ranks = _rank(f.children)
+        previous = _rank([_figures(v, before.get(v.unit_id)) for v in kids.get(top.unit_id, [])
+                          if v.unit_id in before]) if before else {}
+        for child in f.children:
+            child.rank = ranks.get(child.unit.pk)
+            if child.rank is not None and child.unit.pk in previous:
+                child.rank_change = previous[child.unit.pk] - child.rank
+        result.append(f)
+    return result
+
+
+def _lineage(unit: Unit) -> list[int]:
+    """The unit and every unit merged into it (and into those), through applied plans."""
+    ids, frontier = [unit.pk], [unit.pk]
+    while frontier:
+        merged = list(UnitPlan.objects.filter(target_id__in=frontier, status=UnitPlan.Status.APPLIED)
+                      .values_list("sources__pk", flat=True))
+        frontier = [pk for pk in merged if pk is not None and pk not in ids]
+        ids += frontier
+    return ids
+
+
+def trend(unit: Unit, days: list[dt.date]) -> list[tuple[dt.date, float | None, float | None]]:
+    """(day, mailbox %, regular %) of the unit's subtree on each of ``days`` that has a snapshot. A unit
+    formed by a merger shows the history of its parts: their figures are added on the days before it."""
+    sums = (UnitSnapshot.objects.filter(day__in=days, unit_id__in=_lineage(unit)).values("day")
+            .annotate(staff=Sum("sub_staff"), mailbox=Sum("sub_mailbox"), regular=Sum("sub_regular")).order_by("day"))
+    return [(r["day"], percent(r["mailbox"], r["staff"]), percent(r["regular"], r["staff"])) for r in sums]
+
+
+def may_read_reports(user) -> bool:
+    return has_role(user, Role.IT_LEAD) or has_role(user, Role.HR_ADMIN)
+
+
+def report_tops(user) -> list[Unit]:
+    """The highest units whose figures this user may read: the roots of an IT lead's and an HR
+    officer's subtrees (the top-level units for the superadmin). Figures are aggregates; per-person rows
+    stay on the mailbox pages and their scope."""
+    it, hr = role_units(user, Role.IT_LEAD), role_units(user, Role.HR_ADMIN)
+    if it is None or hr is None:
+        return list(Unit.objects.filter(parent__isnull=True, closed_on__isnull=True).order_by("name"))
+    paths = sorted(set(it) | set(hr))
+    roots = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+    return list(Unit.objects.filter(path__in=roots).order_by("name"))
+
+
+def report_unit(user, code: str) -> Unit | None:
+    """The unit of that code if it lies within one of the user's report scopes."""
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        return None
+    return unit if covers(user, Role.IT_LEAD, unit.path) or covers(user, Role.HR_ADMIN, unit.path) else None

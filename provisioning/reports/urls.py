@@ -1,0 +1,9 @@
+from django.urls import path
+
+from provisioning.reports import views
+
+urlpatterns = [
+    path("reports/", views.report_overview, name="reports"),
+    path("reports/units/<str:code>/", views.report_overview, name="report_unit"),
+    path("api/v1/reports/units/<str:code>/", views.report_api, name="report_api"),
+]

@@ -1,0 +1,74 @@
+"""The IT lead's adoption pages: the province overview, a unit's drill-down, exports and the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from provisioning.common import spreadsheets
+from provisioning.reports.charts import trend_svg
+from provisioning.reports.selectors import COLUMNS, figures, may_read_reports, report_tops, report_unit, trend
+
+
+def _day(request: HttpRequest) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("as_of") or "")
+    except ValueError:
+        return timezone.localdate()
+    return min(day, timezone.localdate())
+
+
+def _scope(request: HttpRequest, code: str | None):
+    if not may_read_reports(request.user):
+        raise PermissionDenied
+    if code is None:
+        return report_tops(request.user)
+    unit = report_unit(request.user, code)
+    if unit is None:
+        raise Http404
+    return [unit]
+
+
+def _rows(found) -> list[dict]:
+    return [f.as_dict(children=False) for top in found for f in [top, *top.children]]
+
+
+def _export(found, fmt: str, day: dt.date) -> HttpResponse:
+    data = spreadsheets.write_report(_rows(found), COLUMNS, fmt)
+    kind = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(data, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-{day.isoformat()}.{fmt}"'
+    return response
+
+
+@require_GET
+@login_required
+def report_overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    day = _day(request)
+    found = [f for unit in _scope(request, code) for f in figures(day, unit)]
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(found, fmt, day)
+    months = [day - dt.timedelta(days=30 * i) for i in range(11, -1, -1)]
+    charts = {f.unit.pk: trend_svg(trend(f.unit, months)) for f in found}
+    return render(request, "provisioning/report.html", {
+        "found": found, "day": day, "is_today": day == timezone.localdate(), "charts": charts, "code": code,
+        "regular_days": settings.IDM_REGULAR_USE_DAYS})
+
+
+@require_GET
+@login_required
+def report_api(request: HttpRequest, code: str) -> JsonResponse:
+    """GET /api/v1/reports/units/<code>/?as_of=YYYY-MM-DD: the unit and its children, counts and percentages."""
+    day = _day(request)
+    found = figures(day, _scope(request, code)[0])
+    return JsonResponse({"as_of": day.isoformat(), "units": [f.as_dict() for f in found]},
+                        json_dumps_params={"ensure_ascii": False})
