@@ -107,6 +107,14 @@ def covers(user: User, role: str, unit_path: str) -> bool:
     return paths is None or any(unit_path.startswith(p) for p in paths)
 
 
+def province_wide(user: User, role: str) -> bool:
+    """Whether the user holds `role` over a whole province (a top-level unit, path "/<id>/"), as the
+    ``idm-it-leads`` group gives: the superadmin always. A province's IT lead loads usage files, sends
+    the CA's batches and reads the whole audit trail; an IT lead of a unit does so for nothing."""
+    paths = role_units(user, role)
+    return paths is None or any(p.count("/") == 2 for p in paths)
+
+
 def within(queryset: QuerySet, user: User, role: str, unit_path_field: str) -> QuerySet:
     """Narrow a queryset to the user's subtrees: one query, however many subtrees."""
     paths = role_units(user, role)
