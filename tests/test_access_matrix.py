@@ -3,16 +3,20 @@ role holder's subtree and one in another subtree.
 
 The cast (built once for the module, rolled back at its end): a province with departments A and B,
 each with a division and people. The HR officer, the unit head and the IT lead hold their roles over A;
-the staff member works in A; the superadmin is the local bootstrap account. The objects the URLs name
-(a person, a unit, an import, a role assignment, a functional mailbox, a quota request) exist in A's
-division ("in_scope") and in B's ("out_of_scope").
+the staff member works in A; the province's IT lead holds IT lead over the whole province (so A and B
+are both inside its IT scope); the superadmin is the local bootstrap account. The objects the URLs name
+(a person, a unit, an import, a role assignment, a functional mailbox, a quota request, certificate
+requests waiting for the unit head and for IT) exist in A's division ("in_scope") and in B's
+("out_of_scope"); a reorganisation plan and a CA batch belong to no unit (one of each, "any").
 
 Deny by default: a URL pattern missing from ACCESS fails `test_every_url_is_declared`. To declare a new
-page, add one line to ACCESS: who may GET it, who may POST it, which object its URL names.
+page, add one line to ACCESS: who may GET it, who may POST it, which object its URL names. The REST API
+(/api/v1/) and SCIM (/scim/v2/) go in their own block at the end of ACCESS, with `auth="bearer"`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 from collections.abc import Callable
@@ -25,18 +29,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, User
 from accounts.roles.services import role_grant
 from provisioning.approvals.services import quota_request_create
+from provisioning.certificates.models import CertificateBatch, CertificateRequest, CertKind, RequestType, Stage
 from provisioning.imports import services as imports
 from provisioning.imports.models import ImportBatch
 from provisioning.mailboxes.services import functional_create
 from provisioning.people.models import PersonStatus
+from provisioning.reorg.models import UnitPlan
 from tests import factories
 
-ROLES = ("anonymous", "staff", "unit_head", "hr_admin", "it_lead", "superadmin")
-SIGNED_IN = "staff unit_head hr_admin it_lead superadmin"
-PEOPLE = "staff unit_head hr_admin it_lead"  # the signed-in roles that are people of the directory
+ROLES = ("anonymous", "staff", "unit_head", "hr_admin", "it_lead", "province_it", "superadmin")
+SIGNED_IN = "staff unit_head hr_admin it_lead province_it superadmin"
+PEOPLE = "staff unit_head hr_admin it_lead province_it"  # the signed-in roles that are people of the directory
 PUBLIC = "anonymous " + SIGNED_IN
 HR = "hr_admin superadmin"
+IT = "it_lead province_it superadmin"
+PROVINCE_IT = "province_it superadmin"  # batches for the CA, usage files: the whole province's
+REPORTS = "hr_admin it_lead province_it superadmin"
 SUPERADMIN = "superadmin"
+EVERYWHERE = ("superadmin", "province_it")  # whose scope holds B too (the province IT lead: for IT's pages)
 
 
 @dataclass(frozen=True)
@@ -45,29 +55,38 @@ class Row:
 
     get, post: who may (space-separated roles, "" for nobody); None: the method is not accepted (405).
     obj:       (world, scope) -> the URL's keyword arguments: the object in A (in_scope) or in B (out_of_scope).
+    args:      world -> the URL's keyword arguments for an object of no unit (a plan, a CA batch): not scoped.
     shows:     (world, scope) -> a text the page (list, search, export) contains only for roles in `sees`
                (default: every role allowed), and then only for its own scope: how a list proves it filters.
     hidden:    the status when an allowed role (other than the superadmin) names an object outside its scope.
-    denied:    the status for a signed-in role without the right.
+    denied:    the status for a signed-in role without the right; denied_as: {role: status} where one
+               role is refused later than the others (it may use the page but not this object).
     ok:        the statuses of an allowed request (default: 200 for GET; 200, 302 or 400 for POST: the view ran).
     data:      (world, scope) -> the POST body (default: empty: the access check comes before the form);
                a body that names an object makes the POST cases scoped.
     kwargs:    fixed keyword arguments of the URL; query: its query string, or (world, scope) -> one.
     signs_out: the page may send a signed-in person to the login page (logout).
+    auth:      how a role signs in: "session" (the pages) or a key of SIGN_IN added for the API ("bearer").
+    anonymous: the status for anonymous where the row does not allow it: 302 (to the login page) for the
+               pages; an API answers 401.
     """
 
     get: str | None
     post: str | None = None
     obj: Callable | None = None
+    args: Callable | None = None
     shows: Callable | None = None
     sees: str | None = None
     hidden: int = 404
     denied: int = 403
+    denied_as: dict = field(default_factory=dict)
     ok: frozenset | None = None
     data: Callable | None = None
     kwargs: dict = field(default_factory=dict)
     query: str | Callable = ""
     signs_out: bool = False
+    auth: str = "session"
+    anonymous: int = 302
 
 
 def person(w, scope):
@@ -118,6 +137,46 @@ def grant_in(w, scope):
     return {"person": w[scope]["person"].pk, "role": Role.HR_ADMIN, "unit": w[scope]["division"].pk}
 
 
+def dept(w, scope):
+    return {"code": w[scope]["dept"].code}
+
+
+def dept_name(w, scope):
+    return w[scope]["dept"].name
+
+
+def plan(w):
+    return {"pk": w["plan"].pk}
+
+
+def ca_batch(w):
+    return {"pk": w["ca_batch"].pk}
+
+
+def ca_batch_post(w, scope):
+    return {"batch": w["ca_batch"].pk}
+
+
+def cert_waiting_head(w, scope):  # the unit head's decision (a refusal: the view ran, nothing is issued)
+    return {"request": w[scope]["cert_head"].pk, "decision": "refuse", "note": "matrix"}
+
+
+def cert_waiting_it(w, scope):
+    return {"request": w[scope]["cert_it"].pk, "decision": "refuse", "note": "matrix"}
+
+
+def dossier_link(w, scope):  # the batch list: the province's (a batch holds every unit's requests)
+    return reverse("provisioning:certificate_dossier", kwargs=ca_batch(w))
+
+
+def it_request_name(w, scope):  # the holder of the request waiting for IT
+    return w[scope]["head"].full_name
+
+
+def audit_about(w, scope):
+    return f"?person={w[scope]['person'].given_name}"
+
+
 CSV = "?export=csv"
 FORM_OR_DONE = frozenset({200, 302, 400})
 
@@ -159,9 +218,9 @@ ACCESS: dict[str, Row] = {
     "provisioning:person_transfer": Row(get=HR, post=HR, obj=person),
     "provisioning:functional_new": Row(get=None, post=HR, obj=unit, hidden=403, ok=frozenset({302})),
     "provisioning:functional_save": Row(get=None, post=HR, obj=mailbox, hidden=403, ok=frozenset({302})),
-    "provisioning:mailboxes": Row(get="it_lead superadmin", shows=name),
-    "provisioning:mailboxes?export=csv": Row(get="it_lead superadmin", shows=name, query=CSV),
-    "provisioning:usage_upload": Row(get=SUPERADMIN, post=SUPERADMIN),  # IT leads of the whole province too
+    "provisioning:mailboxes": Row(get=IT, shows=name),
+    "provisioning:mailboxes?export=csv": Row(get=IT, shows=name, query=CSV),
+    "provisioning:usage_upload": Row(get=PROVINCE_IT, post=PROVINCE_IT),
     "provisioning:quota_request_new": Row(get=None, post=PEOPLE, ok=frozenset({302})),
     "provisioning:quota_requests": Row(get="unit_head superadmin", post="unit_head superadmin", shows=name,
                                        data=decision_on),  # POST: a decision on the scope's request
@@ -171,10 +230,52 @@ ACCESS: dict[str, Row] = {
     "provisioning:import_status": Row(get=HR, obj=batch),
     "provisioning:import_commit": Row(get=None, post=HR, obj=batch, ok=frozenset({302})),
     "provisioning:import_report": Row(get=HR, obj=batch_csv),
-    # Pages from other branches are declared the same way when they land, e.g.
-    #   "password_forgot": Row(get=PUBLIC, post=PUBLIC),
-    #   "provisioning:certificate": Row(get=HR, post=HR, obj=certificate_request),   (a new `obj` helper above)
-    #   "provisioning:audit": Row(get=SUPERADMIN, shows=...),
+    # forgotten password, unlock, user-name reminder: for anyone; the later steps only follow the first
+    # in the same session (else back to its start, never to the login page)
+    "password_forgot": Row(get=PUBLIC, post=PUBLIC),
+    "account_unlock": Row(get=PUBLIC, post=PUBLIC),
+    "username_reminder": Row(get=PUBLIC, post=PUBLIC),
+    "recovery_code": Row(get=PUBLIC, post=PUBLIC, ok=frozenset({302})),
+    "password_reset_new": Row(get=PUBLIC, post=PUBLIC, ok=frozenset({302})),
+    # reorganisation plans: the superadmin's alone
+    "provisioning:plans": Row(get=SUPERADMIN, post=SUPERADMIN),
+    "provisioning:plan_dissolve": Row(get=None, post=SUPERADMIN, ok=frozenset({400})),
+    "provisioning:plan_detail": Row(get=SUPERADMIN, args=plan),
+    "provisioning:plan_action": Row(get=None, post=SUPERADMIN, args=plan, ok=frozenset({302})),
+    # adoption reports: figures of the reader's subtrees (HR officers' and IT leads'); another unit's: 404
+    "provisioning:reports": Row(get=REPORTS, shows=dept_name),
+    "provisioning:reports?format=csv": Row(get=REPORTS, shows=dept_name, query="?format=csv"),
+    "provisioning:reports?format=xlsx": Row(get=REPORTS, query="?format=xlsx"),
+    "provisioning:report_unit": Row(get=REPORTS, obj=dept),
+    "provisioning:report_unit?format=csv": Row(get=REPORTS, obj=dept, query="?format=csv"),
+    "provisioning:report_unit?format=xlsx": Row(get=REPORTS, obj=dept, query="?format=xlsx"),
+    "provisioning:report_api": Row(get=REPORTS, obj=dept),  # session-authenticated JSON beside the pages
+    # digital certificates: a person's own request; the unit's page (its head decides there, the HR
+    # officer reads); IT's queue by subtree; batches, the CA's dossier and its answers: the province's IT
+    "provisioning:certificate_request": Row(get=PEOPLE, post=PEOPLE),  # the superadmin holds no certificate
+    "provisioning:certificate_csr": Row(get=None, post=PEOPLE, ok=frozenset({302})),
+    "provisioning:certificates_unit": Row(get="unit_head hr_admin superadmin", shows=name,
+                                          post="unit_head superadmin", data=cert_waiting_head,
+                                          denied_as={"hr_admin": 404}, ok=frozenset({200, 302})),
+    "provisioning:certificates_it": Row(get=IT, post=IT, shows=it_request_name, data=cert_waiting_it,
+                                        ok=frozenset({200, 302})),
+    "provisioning:certificates_it?batches": Row(get=IT, shows=dossier_link, sees=PROVINCE_IT, query="?batches"),
+    "provisioning:certificate_batch_send": Row(get=None, post=PROVINCE_IT, data=ca_batch_post, denied=404,
+                                               ok=frozenset({302})),
+    "provisioning:certificates_upload": Row(get=None, post=PROVINCE_IT, ok=frozenset({302})),
+    "provisioning:certificate_dossier": Row(get=PROVINCE_IT, args=ca_batch, denied=404),
+    # the audit trail: everything for the superadmin and the province's IT lead; an HR officer or a
+    # unit's IT lead reads the entries about their subtrees
+    "provisioning:audit": Row(get=REPORTS, shows=name, query=audit_about),
+    "provisioning:audit?export=csv": Row(get=REPORTS, shows=name, query=CSV),
+    "provisioning:audit?export=xlsx": Row(get=REPORTS, query="?export=xlsx"),
+
+    # ---- REST API (/api/v1/) and SCIM (/scim/v2/) ----------------------------------------------------
+    # One row per route name of the router ("api:person-list", "api:person-detail", ...), as for the
+    # pages, with auth="bearer" (SIGN_IN["bearer"] gives each role a token) and anonymous=401, e.g.
+    #   "api:person-list": Row(get=HR, post=HR, shows=name, auth="bearer", anonymous=401, data=...),
+    #   "api:person-detail": Row(get=HR, obj=person, auth="bearer", anonymous=401),
+    #   "scim:user-list": Row(get=HR, shows=name, query=lambda w, s: f'?filter=userName eq "{...}"', ...),
 }
 
 
@@ -221,6 +322,12 @@ def _side(w: dict, p, label: str, code: str, given: tuple[str, str, str]) -> dic
             "request": quota_request_create(actor=User.objects.create_user(username=target.uid), person=target,
                                             requested_mb=4096, reason="hồ sơ lớn"),
             "head": head}
+    requester = User.objects.get(username=target.uid)
+    # certificate requests of the division's people: one waiting for the unit head, one for IT
+    for key, holder, stage in (("cert_head", target, Stage.HEAD), ("cert_it", head, Stage.IT)):
+        side[key] = CertificateRequest.objects.create(person=holder, unit=division, kind=CertKind.PERSONAL,
+                                                      type=RequestType.NEW, stage=stage, requested_by=requester,
+                                                      form={"full_name": holder.full_name})
     return side
 
 
@@ -237,10 +344,12 @@ def world(django_db_setup, django_db_blocker, ldap_server):
         cast = {"hr_admin": factories.person(a["dept"], "Phạm", "Thị", "Lan", password=None),
                 "unit_head": factories.person(a["dept"], "Hoàng", "Văn", "Nam", password=None),
                 "it_lead": factories.person(a["dept"], "Hà", "Quang", "Bảo", password=None),
+                "province_it": factories.person(p, "Đinh", "Công", "Khải", password=None),
                 "staff": factories.person(a["division"], "Nguyễn", "Tiến", "Hoàng", password=None)}
         role_grant(actor=None, person=cast["hr_admin"], role=Role.HR_ADMIN, unit=a["dept"])
         role_grant(actor=None, person=cast["unit_head"], role=Role.UNIT_HEAD, unit=a["dept"])
         role_grant(actor=None, person=cast["it_lead"], role=Role.IT_LEAD, unit=a["dept"])
+        role_grant(actor=None, person=cast["province_it"], role=Role.IT_LEAD, unit=p)
         w["users"] = {role: User.objects.create_user(username=p.uid) for role, p in cast.items()}
         w["users"]["superadmin"] = User.objects.create_superuser(username="admin", password="x" * 20,
                                                                  source=User.Source.LOCAL)
@@ -250,6 +359,9 @@ def world(django_db_setup, django_db_blocker, ldap_server):
                                       scope=side["dept"])
             ImportBatch.objects.filter(pk=b.pk).update(status=ImportBatch.Status.PREVIEW)
             side["batch"] = ImportBatch.objects.get(pk=b.pk)
+        w["plan"] = UnitPlan.objects.create(effective=dt.date(2026, 1, 1), target=a["dept"], note="matrix")
+        w["plan"].sources.add(w["out_of_scope"]["dept"])
+        w["ca_batch"] = CertificateBatch.objects.create()
         yield w
         transaction.set_rollback(True)
 
@@ -275,7 +387,10 @@ def _cases() -> list[Case]:
     for key, row in ACCESS.items():
         for method, who in (("GET", row.get), ("POST", row.post)):
             scoped = row.obj or (row.shows if method == "GET" else row.data)
+            assert not (scoped and row.args), f"{key}: an object of no unit (args) has no scope"
             scopes = ("in_scope", "out_of_scope") if scoped else ("any",)
+            if who is None and "?" in key:  # a variant (an export, a part of the page): its base row says
+                continue
             if who is None:  # not accepted: one case says so
                 out.append(Case(key, method, "superadmin", scopes[0], row))
                 continue
@@ -295,8 +410,10 @@ def expected(case: Case) -> tuple[frozenset, bool | None]:
     allowed = case.role in who.split()
     ok = row.ok or (frozenset({200}) if case.method == "GET" else FORM_OR_DONE)
     if not allowed:
-        return (frozenset({302}) if case.role == "anonymous" else frozenset({row.denied})), None
-    outside = case.scope == "out_of_scope" and case.role != "superadmin"
+        if case.role == "anonymous":
+            return frozenset({row.anonymous}), None
+        return frozenset({row.denied_as.get(case.role, row.denied)}), None
+    outside = case.scope == "out_of_scope" and case.role not in EVERYWHERE
     if row.shows and case.method == "GET":  # a list: always answers, and shows only what the role may see
         sees = case.role in (row.sees or who).split()
         return ok, sees and not outside
@@ -307,26 +424,36 @@ def expected(case: Case) -> tuple[frozenset, bool | None]:
 
 def _url(case: Case, w: dict) -> str:
     scope = case.scope if case.scope != "any" else "in_scope"
-    kwargs = case.row.kwargs | (case.row.obj(w, scope) if case.row.obj else {})
+    kwargs = case.row.kwargs | (case.row.obj(w, scope) if case.row.obj else {}) | \
+        (case.row.args(w) if case.row.args else {})
     query = case.row.query(w, scope) if callable(case.row.query) else case.row.query
     return reverse(_base(case.key), kwargs=kwargs) + query
+
+
+def _session(client, w: dict, role: str) -> dict:
+    user = w["users"][role]
+    backend = "accounts.backends.LocalSuperadminBackend" if user.is_superuser else "accounts.backends.DirectoryBackend"
+    client.force_login(user, backend=backend)
+    return {}
+
+
+# How a role signs in for a row's `auth`: returns the request's extra headers. The API adds "bearer":
+# a token per role (accounts.tokens.services.token_create(actor=w["users"][role], ...)) sent as
+# {"Authorization": f"Bearer {secret}"}.
+SIGN_IN: dict[str, Callable] = {"session": _session}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_ac_matrix(case: Case, world, client, caplog):
     caplog.set_level(logging.INFO, logger="idm.access")
-    if case.role != "anonymous":
-        user = world["users"][case.role]
-        backend = "accounts.backends.LocalSuperadminBackend" if user.is_superuser else \
-            "accounts.backends.DirectoryBackend"
-        client.force_login(user, backend=backend)
+    headers = SIGN_IN[case.row.auth](client, world, case.role) if case.role != "anonymous" else {}
     scope = case.scope if case.scope != "any" else "in_scope"
     url = _url(case, world)
     if case.method == "GET":
-        r = client.get(url)
+        r = client.get(url, headers=headers)
     else:
-        r = client.post(url, case.row.data(world, scope) if case.row.data else {})
+        r = client.post(url, case.row.data(world, scope) if case.row.data else {}, headers=headers)
     statuses, marker_shown = expected(case)
     assert r.status_code in statuses, f"{case.method} {url} as {case.role}: {r.status_code}, expected {set(statuses)}"
     if r.status_code in (403, 404) and case.role != "anonymous":  # AC-08: a refusal leaves a line
