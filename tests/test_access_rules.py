@@ -264,3 +264,22 @@ def test_my_account_pages_ignore_fields_other_than_their_own(client, tree):
     user.refresh_from_db()
     assert (mai.unit_id, mai.uid, mai.mail, mai.status, mai.quota_mb, mai.employee_code, mai.personal_email) == before
     assert not (user.is_superuser or user.is_staff) and not RoleAssignment.objects.filter(person=mai).exists()
+
+
+def test_a_certificate_request_is_for_oneself_with_the_directorys_names(client, tree):
+    """AC-03 on Mẫu 01: the person, the unit, the name and the official email come from the record, whatever
+    the form carries; the request waits for the unit head however it claims to be decided."""
+    from provisioning.certificates.models import CertificateRequest, Stage
+
+    mai = tree["in_a"]
+    login(client, directory_user(mai))
+    extra = {"person": tree["in_b"].pk, "unit": tree["b1"].pk, "full_name": "Giám đốc Sở", "org_name": "Sở Y tế",
+             "email": "boss@quangtri.gov.vn", "kind": "organisation", "stage": "batched", "origin": "hr",
+             "requested_by": 1}
+    form = {"birth_date": "1990-05-17", "id_number": "038090001234", "id_issued_on": "2021-04-10",
+            "id_issued_at": "Cục Cảnh sát QLHC", "device_type": "token", "delivery_address": "Số 1 Hùng Vương",
+            "phone": "0912345678"}
+    assert client.post("/me/certificate/", form | extra).status_code == 302
+    [req] = CertificateRequest.objects.all()
+    assert (req.person, req.unit, req.kind, req.stage) == (mai, tree["a1"], "personal", Stage.HEAD)
+    assert req.form["full_name"] == mai.full_name and req.form["email"] == mai.mail and "org_name" not in req.form
