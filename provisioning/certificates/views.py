@@ -274,9 +274,11 @@ def it_page(request: HttpRequest) -> HttpResponse:
             req = get_object_or_404(selectors.it_queue(request.user), pk=form.cleaned_data["request"])
             _decide(request, internal.request_decide_it, req, form)
         return redirect("provisioning:certificates_it")
+    province = selectors.is_province_it(request.user)  # batches and the CA's answers: the province's
     return render(request, "provisioning/certificates/it.html", {
-        "waiting": selectors.it_queue(request.user), "batches": selectors.batches(request.user)[:50],
-        "upload": CertificateFileForm(), "revoke": RevocationForm(),
+        "waiting": selectors.it_queue(request.user), "province": province,
+        "batches": selectors.batches(request.user)[:50], "upload": CertificateFileForm() if province else None,
+        "revoke": RevocationForm() if province else None,
         "answers": selectors.revocations_waiting(request.user)})
 
 
