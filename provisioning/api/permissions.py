@@ -25,7 +25,10 @@ class UnitHeadOrHrOfficer(BasePermission):
 
 
 class SuperadminWrites(BasePermission):
-    """Anyone signed in reads; only the superadmin writes (the unit tree, distribution lists)."""
+    """Anyone signed in reads; only the superadmin writes (the unit tree, distribution lists). A view's
+    permission_classes replace the default IsAuthenticated, so this one asks for a signed-in caller itself."""
 
     def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
         return request.method in ("GET", "HEAD", "OPTIONS") or is_superadmin(request.user)

@@ -6,7 +6,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySe
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.scopes import covers, has_role, role_units, within
+from accounts.scopes import covers, province_wide, within
 from provisioning.certificates.models import (
     Certificate,
     CertificateBatch,
@@ -65,15 +65,15 @@ def unit_certificates(user: User) -> QuerySet:
 
 
 def batches(user: User) -> QuerySet:
-    if not has_role(user, Role.IT_LEAD):
+    """The CA batches: the province's IT leads' (a batch holds requests of every unit)."""
+    if not is_province_it(user):
         return CertificateBatch.objects.none()
     return CertificateBatch.objects.annotate(size=Count("requests")).order_by("-created_at")
 
 
 def is_province_it(user: User) -> bool:
     """Batches and the CA's answers belong to the province: an IT lead over a top unit, or the superadmin."""
-    paths = role_units(user, Role.IT_LEAD)
-    return paths is None or Unit.objects.filter(parent__isnull=True, path__in=paths).exists()
+    return province_wide(user, Role.IT_LEAD)
 
 
 def batch_for_it(user: User, pk: int) -> CertificateBatch | None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.scopes import covers, has_role
+from accounts.scopes import covers, has_role, hr_required
 from provisioning.certificates import dossier, fields, internal, selectors, services
 from provisioning.certificates.ca import internal_ca_open
 from provisioning.certificates.dossier import display_value as dossier_value
@@ -123,7 +123,7 @@ def my_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@hr_required  # anyone else: 403 as on the person's page (AC-01), not the 404 of a person outside the scope
 def person_request(request: HttpRequest, pk: int) -> HttpResponse:
     """The HR officer raises a personal request for someone of their units."""
     person = person_for_hr(request.user, pk)
@@ -274,9 +274,11 @@ def it_page(request: HttpRequest) -> HttpResponse:
             req = get_object_or_404(selectors.it_queue(request.user), pk=form.cleaned_data["request"])
             _decide(request, internal.request_decide_it, req, form)
         return redirect("provisioning:certificates_it")
+    province = selectors.is_province_it(request.user)  # batches and the CA's answers: the province's
     return render(request, "provisioning/certificates/it.html", {
-        "waiting": selectors.it_queue(request.user), "batches": selectors.batches(request.user)[:50],
-        "upload": CertificateFileForm(), "revoke": RevocationForm(),
+        "waiting": selectors.it_queue(request.user), "province": province,
+        "batches": selectors.batches(request.user)[:50], "upload": CertificateFileForm() if province else None,
+        "revoke": RevocationForm() if province else None,
         "answers": selectors.revocations_waiting(request.user)})
 
 

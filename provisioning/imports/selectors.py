@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import logging
 
-from accounts.models import Role
-from accounts.scopes import role_units
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from accounts.scopes import role_units, within
 from provisioning.imports.models import ImportBatch
 from provisioning.units.models import Unit
 
+log = logging.getLogger("idm.access")
 
-def batches_for(user) -> QuerySet:
-    """The superadmin sees every import; an HR officer their own uploads."""
-    paths = role_units(user, Role.HR_ADMIN)
-    qs = ImportBatch.objects.select_related("uploaded_by", "scope")
-    return qs if paths is None else qs.filter(uploaded_by=user)
+
+def batches_for(user: User) -> QuerySet:
+    """The batches whose scope lies inside the user's HR subtrees (whoever of them uploaded it: a
+    colleague's upload is theirs to finish, and an officer moved to another unit no longer sees the
+    old unit's files); every batch for the superadmin. A batch for the whole province (no scope) is
+    the superadmin's alone."""
+    return within(ImportBatch.objects.select_related("uploaded_by", "scope"), user, Role.HR_ADMIN, "scope__path")
+
+
+def batch_for(user: User, pk: int) -> ImportBatch:
+    """The batch, if it lies inside the user's subtrees; 404 otherwise (no hint it exists)."""
+    batch = batches_for(user).filter(pk=pk).first()
+    if batch is None:
+        log.warning("access refused: %s asked for import %s", user.get_username(), pk)
+        raise Http404
+    return batch
 
 
 def upload_scope(user) -> Unit | None:

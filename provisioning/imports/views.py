@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +17,7 @@ from provisioning.common.forms import UploadForm
 from provisioning.imports import services as imports
 from provisioning.imports import tasks
 from provisioning.imports.models import ImportBatch, ImportRow
-from provisioning.imports.selectors import batches_for, upload_scope
+from provisioning.imports.selectors import batch_for, batches_for, upload_scope
 from provisioning.people import validation
 from provisioning.people.models import Person
 
@@ -40,7 +40,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @hr_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     show = request.GET.get("show", "reject" if batch.rejected else "all")
     rows = batch.rows.order_by("row_number")
     if show in ImportRow.Action.values:
@@ -63,7 +63,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @hr_required
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     return JsonResponse({"status": batch.status, "processed": batch.processed, "total": batch.total,
                          "created": batch.created, "updated": batch.updated, "rejected": batch.rejected,
                          "failed": batch.failed})
@@ -72,7 +72,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @hr_required
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     if batch.status != ImportBatch.Status.PREVIEW:
         messages.error(request, _("This import is not waiting for confirmation."))
         return redirect("provisioning:import", pk=batch.pk)
@@ -84,7 +84,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @hr_required
 def import_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    batch = get_object_or_404(batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     body = imports.error_report(batch, fmt)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

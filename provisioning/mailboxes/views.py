@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
-from accounts.scopes import has_role, role_units
+from accounts.scopes import has_role, province_wide
 from provisioning.common import spreadsheets
 from provisioning.common.forms import UploadForm
 from provisioning.mailboxes.forms import FunctionalMailboxForm
@@ -74,7 +74,7 @@ def usage_upload(request: HttpRequest) -> HttpResponse:
     """IT leads of provinces whose mail runs elsewhere load its usage export (superadmin or an
     IT lead for the whole province: the figures may cover any unit)."""
 
-    if role_units(request.user, Role.IT_LEAD) is not None and not _province_it_lead(request.user):
+    if not province_wide(request.user, Role.IT_LEAD):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
@@ -89,11 +89,6 @@ def usage_upload(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", result.file_error)
     return render(request, "provisioning/usage_upload.html", {"form": form, "result": result},
                   status=400 if form.errors else 200)
-
-
-def _province_it_lead(user) -> bool:
-    paths = role_units(user, Role.IT_LEAD) or []
-    return any(p.count("/") == 2 for p in paths)  # "/<id>/": a top-level unit
 
 
 @require_http_methods(["POST"])

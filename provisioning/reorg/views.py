@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scopes import is_superadmin
 from directory.errors import DirectoryError
@@ -120,6 +120,7 @@ def plan_split_new(request: HttpRequest) -> HttpResponse:
         alias_days=d["alias_days"]), "split")
 
 
+@require_GET
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _superadmin(request)

@@ -3,6 +3,8 @@ through the same services, refused fields named, errors in the caller's language
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from accounts.models import RoleAssignment
@@ -120,3 +122,15 @@ def test_a_token_outlives_no_role_its_owner_loses(client, cast):
     RoleAssignment.objects.filter(person=cast["hr"]).delete()  # the role is checked on every request
     assert Api(client, cast["token"]).get("/api/v1/people/").status_code == 403
     assert Api(client, cast["token"]).get(f"/api/v1/people/{cast['colleague'].pk}/").status_code == 403
+
+
+def test_refusals_are_logged_to_idm_access_like_the_pages(api, cast, caplog):
+    """AC-08: DRF answers 403 and 404 itself, past Django's error handlers; its exception handler logs them."""
+    caplog.set_level(logging.INFO, logger="idm.access")
+    pk = cast["outsider"].pk
+    assert api.get(f"/api/v1/people/{pk}/").status_code == 404
+    assert api.get("/api/v1/mailboxes/").status_code == 403  # an HR officer is no IT lead
+    lines = [r.getMessage() for r in caplog.records if r.name == "idm.access"]
+    who = cast["hr_user"].username
+    assert f"not found (404): {who} GET /api/v1/people/{pk}/" in lines
+    assert f"access refused (403): {who} GET /api/v1/mailboxes/" in lines

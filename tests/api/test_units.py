@@ -47,3 +47,12 @@ def test_only_the_superadmin_creates_and_changes_units(client, api, cast, supera
     refused = admin.patch("/api/v1/units/000.00.07.H45/", {"code": "NEW"})
     assert refused.status_code == 400 and list(refused.json()) == ["code"]
     assert AuditEntry.objects.filter(action="unit.renamed", actor__username="superadmin").exists()
+
+
+def test_without_a_token_the_tree_and_the_lists_are_401_not_public(client, cast):
+    """SuperadminWrites replaces the default IsAuthenticated: it must ask for a signed-in caller itself."""
+    anonymous = Api(client, None)
+    for url in ("/api/v1/units/", "/api/v1/units/000.00.03.H45/", "/api/v1/lists/"):
+        response = anonymous.get(url)
+        assert response.status_code == 401, url
+        assert "Sở Tài chính" not in response.content.decode()
