@@ -6,7 +6,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySe
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.scopes import covers, province_wide, within
+from accounts.scopes import covers, province_wide, role_units, within
 from provisioning.certificates.models import (
     Certificate,
     CertificateBatch,
