@@ -176,6 +176,7 @@ def _pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
+@pytest.mark.timeout(1200)  # 925 requests through three decisions each and the CA's files: 2 min alone, more under load
 def test_the_report_its_exports_the_pdf_the_command_and_the_api_show_exactly_the_articles_figures(
         can_tho, client, tmp_path):
     """One province, built once (it takes a while): every way out of the report says the same."""
