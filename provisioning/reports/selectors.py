@@ -98,7 +98,7 @@ class Figures:
     def storage_pct(self):
         return percent(self.bytes_used, self.quota_bytes)
 
-    @property
+    @functools.cached_property  # read for the ranking, the table and the export: once per unit
     def score(self) -> float | None:
         if not self.staff:
             return None
