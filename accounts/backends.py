@@ -11,7 +11,7 @@ from django_auth_ldap.backend import LDAPBackend, LDAPSettings
 from accounts.models import User
 from directory import gateway
 from directory.auth import LoginEntry, django_auth_ldap_settings, login_bind, login_entry
-from directory.passwords import normalise
+from directory.passwords import normalise, verify_decoy
 
 
 def normalise_login(login: str) -> str:
@@ -43,7 +43,10 @@ class DirectoryBackend(LDAPBackend):
         login = normalise_login(username)
         uid = gateway.uid_for_login(login) if "@" in login else login  # raises DirectoryUnavailable (AU-06)
         entry = login_entry(uid) if uid else None  # AU-07: active civil servants under ou=people only
-        if entry is None or not login_bind(entry.dn, normalise(password)):
+        if entry is None:
+            verify_decoy(password)  # AU-04: as long as a wrong password's Argon2 check, under any load
+            return None
+        if not login_bind(entry.dn, normalise(password)):
             return None
         user = self.user_from_entry(entry)
         user.directory_must_change = entry.must_change  # read by the login view (a forced change, PW-17)
