@@ -44,6 +44,7 @@ from provisioning.people.models import PersonStatus
 from provisioning.reorg.models import UnitPlan
 from provisioning.reorg.services import plan_split_create
 from tests import factories
+from tests.provisioning.certificates.conftest import PERSONAL_NEW
 
 ROLES = ("anonymous", "staff", "unit_head", "hr_admin", "it_lead", "province_it", "superadmin")
 SIGNED_IN = "staff unit_head hr_admin it_lead province_it superadmin"
@@ -246,6 +247,14 @@ def functional_in(w, scope):
 
 def quota_for(w, scope):  # asked by an HR officer for a person of their units
     return {"person": w[scope]["staged"].pk, "requested_mb": 4096, "reason": "matrix"}
+
+
+CERT_FORM = PERSONAL_NEW | {"phone": "0912345678", "contact_phone": "0912345678"}  # what the record lacks
+CERT_NEW = {"kind": "personal", "type": "new", "form": CERT_FORM}
+
+
+def cert_new_for(w, scope):  # asked by an HR officer for a person of their units (another's: 404)
+    return CERT_NEW | {"person": w[scope]["staged"].pk}  # the others have one under way
 
 
 def refuse(w, scope):
@@ -460,6 +469,14 @@ ACCESS: dict[str, Row] = {
     "api:quota-request-detail": Row(get="unit_head hr_admin superadmin", obj=quota, denied=404, **API),
     "api:quota-request-decide": Row(get=None, post="unit_head superadmin", obj=quota, data=refuse, denied=404,
                                     ok=frozenset({200}), **API),
+    # certificate requests: each follows their own and, as HR officer, unit head or IT lead, their
+    # subtrees' (as on the certificate pages); an HR officer raises one for a person of their units
+    # (another unit's: 404), anyone for themselves (the superadmin is nobody: 403)
+    "api:certificate-request-list": Row(get=SIGNED_IN, shows=uid, sees=SIGNED_IN.replace("staff ", ""), post=HR,
+                                        data=cert_new_for, ok=frozenset({200, 201}), **API),
+    "api:certificate-request-list?mine": Row(get=None, post=PEOPLE, body=CERT_NEW, ok=frozenset({201}), **API),
+    "api:certificate-request-detail": Row(get=SIGNED_IN.replace("staff ", ""), obj=cert_request,
+                                          denied=404, **API),
     # adoption figures: the reader's subtrees (a unit outside them: 404)
     "api:report-list": Row(get=REPORTS, shows=dept_name, **API),
     "api:report-detail": Row(get=REPORTS, obj=dept, **API),
