@@ -280,11 +280,12 @@ def _save_addresses(people: list[Person]) -> None:
         cursor.executemany(sql, rows)
 
 
-def people_follow_domain(*, actor, people: list[Person], reason: str = "") -> int:
+def people_follow_domain(*, actor, people: list[Person], reason: str = "", enqueue: bool = True) -> int:
     """After their units moved to a tree with another mail domain: each person gets a primary address in
     the domain their unit now has (a number added when taken), the old one kept as an alias, so mail to
     it keeps arriving. In bulk (a merger readdresses tens of thousands): a handful of statements per
-    batch. Returns how many were readdressed."""
+    batch. Returns how many were readdressed. ``enqueue=False``: the caller already queued these people's
+    directory changes in the same transaction (a unit move queues its whole subtree), so no second row."""
     domains: dict[int, str] = {}
     moving = []
     for p in people:
@@ -322,7 +323,8 @@ def people_follow_domain(*, actor, people: list[Person], reason: str = "") -> in
         extra = {"reason": reason[:500]} if reason else {}
         audit_save_all([audit_entry(actor=actor, action="person.readdressed", target=p,
                                     before={"mail": before[p.pk]}, after={"mail": p.mail} | extra) for p in moving])
-        directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=[p.pk for p in moving])
+        if enqueue:
+            directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=[p.pk for p in moving])
     return len(moving)
 
 

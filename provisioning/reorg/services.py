@@ -577,7 +577,7 @@ def _transfer_all(plan: UnitPlan, actor, people_query, place, reason: str) -> No
             _progress(plan, len(batch))
 
 
-def _follow_domain(plan: UnitPlan, actor, unit: Unit, reason: str) -> None:
+def _follow_domain(plan: UnitPlan, actor, unit: Unit, reason: str, enqueue: bool = True) -> None:
     """The people of a subtree take the domain their units now have (the old address kept as an alias)."""
     last = 0
     while True:
@@ -588,9 +588,21 @@ def _follow_domain(plan: UnitPlan, actor, unit: Unit, reason: str) -> None:
         last = batch[-1].pk
         with transaction.atomic():
             before = {p.pk: p.mail for p in batch}
-            moved = people_follow_domain(actor=actor, people=batch, reason=reason)
+            moved = people_follow_domain(actor=actor, people=batch, reason=reason, enqueue=enqueue)
             _keep_aliases(plan, before, batch)
             _progress(plan, moved)
+
+
+def _move_unit(plan: UnitPlan, actor, unit: Unit, parent: Unit, reason: str) -> Unit:
+    """Re-parent a unit and readdress its subtree's people in one transaction: the move queues each of
+    them once for the directory, and the new addresses go out with that one row (two rows a person —
+    move, then readdress — made the directory part of a merger twice the work). One transaction, so an
+    interruption leaves the unit either not moved or moved and readdressed."""
+    with transaction.atomic():
+        unit = unit_update(actor=actor, unit=unit, parent=parent, effective=plan.effective)
+        _progress(plan, 1)
+        _follow_domain(plan, actor, unit, reason, enqueue=False)
+    return unit
 
 
 def _target(plan: UnitPlan, actor) -> Unit:
@@ -616,12 +628,9 @@ def _apply_merge(plan: UnitPlan, actor) -> None:
         reason = plan.note or (_("Merger into %(name)s") if merged_into else _("Dissolved into %(name)s")) % {
             "name": target.name}
         for child in source.children.filter(closed_on__isnull=True):
-            with transaction.atomic():
-                unit_update(actor=actor, unit=child, parent=target, effective=plan.effective)
-                _progress(plan, 1)
+            _move_unit(plan, actor, child, target, reason)
+        # (person_transfer readdresses each person it moves; the units moved were readdressed with their move)
         _transfer_all(plan, actor, _moving(source), lambda p, t=target: t, reason)
-        if unit_resolved_settings(target)[0]:
-            _follow_domain(plan, actor, target, reason)
         unit_close(actor=actor, unit=source, effective=plan.effective, reason=reason)
     if merged_into is not None and plan.new_code:
         certificates.unit_needs_certificate(unit=merged_into)
@@ -645,10 +654,9 @@ def _apply_reparent(plan: UnitPlan, actor) -> None:
     for source in plan.sources.order_by("-depth", "path"):
         source.refresh_from_db()
         if source.parent_id != plan.new_parent_id:
-            with transaction.atomic():
-                source = unit_update(actor=actor, unit=source, parent=plan.new_parent, effective=plan.effective)
-                _progress(plan, 1)
-        _follow_domain(plan, actor, source, reason)
+            _move_unit(plan, actor, source, plan.new_parent, reason)
+        else:  # moved before an interruption (by an earlier version that readdressed apart): finish that
+            _follow_domain(plan, actor, source, reason)
 
 
 def _split_part(plan: UnitPlan, actor, source: Unit, part: dict) -> Unit:
@@ -677,18 +685,13 @@ def _apply_split(plan: UnitPlan, actor) -> None:
     parts = {}
     for part in plan.parts:
         with transaction.atomic():
-            parts[part["code"]] = unit = _split_part(plan, actor, source, part)
+            parts[part["code"]] = _split_part(plan, actor, source, part)
             if not part["existing"]:
                 _progress(plan, 1)
     reason = plan.note or _("Split of %(name)s") % {"name": source.name}
     for child in children:
-        with transaction.atomic():
-            unit_update(actor=actor, unit=child, parent=parts[unit_places[child.pk]], effective=plan.effective)
-            _progress(plan, 1)
+        _move_unit(plan, actor, child, parts[unit_places[child.pk]], reason)
     _transfer_all(plan, actor, _moving(source), lambda p: parts[person_places[p.pk]], reason)
-    for unit in parts.values():
-        if unit_resolved_settings(unit)[0]:
-            _follow_domain(plan, actor, unit, reason)
     unit_close(actor=actor, unit=source, effective=plan.effective, reason=reason)
     for part in plan.parts:
         if not part["existing"]:

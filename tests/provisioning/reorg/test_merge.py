@@ -179,3 +179,20 @@ def test_a_commune_moved_to_another_province_keeps_its_peoples_mailboxes_and_his
     person.refresh_from_db()
     assert person.mail == address and gateway.person_get(person.uid).mail == address
     assert Unit.objects.get(pk=commune.pk).versions.count() >= 1
+
+
+def test_a_merger_queues_each_moved_person_once_with_their_unit_and_new_address(two_provinces):
+    from django.db.models import Count
+
+    from provisioning.outbox.models import DirectoryChange
+
+    t = two_provinces
+    directory_changes_drain()
+    DirectoryChange.objects.all().delete()
+    plan = plan_merge_create(actor=None, sources=[t["qb"]], target=t["qt"], effective=timezone.localdate())
+    plan_apply(actor=None, plan=plan)
+    rows = dict(DirectoryChange.objects.filter(kind="person").values_list("object_id").annotate(n=Count("pk")))
+    assert rows == {t["hoang_qb"].pk: 1, t["lan"].pk: 1}  # moved and readdressed: one row carries both
+    directory_changes_drain()
+    hoang = Person.objects.get(pk=t["hoang_qb"].pk)
+    assert gateway.person_get(hoang.uid).mail == hoang.mail.replace("quangbinh", "quangtri") == hoang.mail
