@@ -56,3 +56,19 @@ def test_a_wrong_service_password_is_our_error_not_python_ldaps(settings):
     with pytest.raises(DirectoryError) as info:
         bulk.people_add_pipelined([entry("bulk1")])
     assert _is_ours(info.value) and info.value.code == 49
+
+
+def test_a_put_adds_the_missing_changes_the_differing_and_leaves_the_matching_untouched():
+    kept, moved = entry("kept1"), entry("moved1")
+    bulk.people_add_pipelined([kept, moved])
+    dn = gateway.person_dn(kept.uid)
+    stamp = gateway.read(dn, ["entryCSN"])["entryCSN"]
+    moved_after = entry("moved1", unit_code="000.00.02.H45", mail="moved1@quangbinh.gov.vn",
+                        mail_aliases=["moved1@quangtri.gov.vn"])
+    # more people than one search names, so the existing ones are found across several searches
+    new = [entry(f"new{i:03d}") for i in range(bulk.SEARCH_CHUNK + 3)]
+    assert bulk.people_put_pipelined([kept, moved_after, *new]) == {}
+    assert gateway.person_get("moved1") == moved_after
+    assert gateway.person_get("new502") == new[-1]
+    assert gateway.read(dn, ["entryCSN"])["entryCSN"] == stamp  # already right: not written at all
+    assert len(gateway.people_uids()) == 2 + len(new)
