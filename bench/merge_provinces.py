@@ -6,7 +6,9 @@ people measured in the same run (target: the apply within 2x the import).
     python bench/merge_provinces.py [N_PER_PROVINCE] [--smoke] [--engine=sqlite|postgres]
 
 Both provinces are loaded through the staff import; the directory is written by a real Celery worker.
-IDM_BENCH_PROFILE=1 prints a cProfile of the SQL part (plan_apply)."""
+IDM_BENCH_PROFILE=1 prints a cProfile of the SQL part (plan_apply); IDM_BENCH_PROFILE=directory stops the
+worker before the apply and profiles the directory part instead, drained in this process (its figures are then
+not the benchmark's)."""
 
 from __future__ import annotations
 
@@ -62,8 +64,13 @@ def main() -> None:
         t = time.perf_counter()
         preview = plan_preview(plan)
         preview_time = time.perf_counter() - t
+        profile = os.environ.get("IDM_BENCH_PROFILE", "")
+        if profile == "directory":
+            stack.worker.terminate()
+            stack.worker.wait(10)
+            stack.worker = None
         t = time.perf_counter()
-        if os.environ.get("IDM_BENCH_PROFILE"):
+        if profile == "1":
             import cProfile
             import pstats
             prof = cProfile.Profile()
@@ -76,6 +83,15 @@ def main() -> None:
 
         print("outbox after the SQL part:", dict(DirectoryChange.objects.exclude(status="applied").values_list("kind")
                                                   .annotate(n=Count("pk")).order_by()), flush=True)
+        if profile == "directory":
+            import cProfile
+            import pstats
+
+            from provisioning.outbox.services import directory_changes_drain
+            prof = cProfile.Profile()
+            prof.runcall(directory_changes_drain)
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         settle()
         apply_time = time.perf_counter() - t
         moved = Person.objects.filter(mail__endswith="@quangbinh.gov.vn").count()
