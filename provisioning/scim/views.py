@@ -262,12 +262,38 @@ class UserList(ListMixin):
         return people.filter(user_filter(text)).distinct() if text else people
 
 
-class UsersView(ScimView):
-    permission_classes = [HrOfficer]
+class _Listing(ScimView):
+    """A resource type's list: GET /<Type> reads its query from the URL, POST /<Type>/.search from the body."""
 
+    permission_classes = [HrOfficer]
+    listing: type[ListMixin]
+
+    def render(self, rows) -> list:
+        raise NotImplementedError
+
+    def respond(self, source):
+        return self.listing().list_response(self, source, self.render)
+
+
+class _Search:
+    def post(self, request):
+        search = SearchRequest.model_validate(self.body(), scim_ctx=Context.SEARCH_REQUEST)
+        source = {"filter": search.filter, "startIndex": search.start_index, "count": search.count,
+                  "attributes": search.attributes, "excludedAttributes": search.excluded_attributes,
+                  "sortBy": search.sort_by}
+        return self.respond({k: v for k, v in source.items() if v is not None})
+
+
+class _Users(_Listing):
+    listing = UserList
+
+    def render(self, people) -> list:
+        return mapping.users(people, self.base())
+
+
+class UsersView(_Users):
     def get(self, request):
-        return UserList().list_response(self, request.query_params,
-                                        lambda people: mapping.users(people, self.base()))
+        return self.respond(request.query_params)
 
     def post(self, request):
         body = self.body()
@@ -278,16 +304,8 @@ class UsersView(ScimView):
                            ctx=Context.RESOURCE_CREATION_RESPONSE)
 
 
-class UsersSearchView(ScimView):
-    permission_classes = [HrOfficer]
-
-    def post(self, request):
-        search = SearchRequest.model_validate(self.body(), scim_ctx=Context.SEARCH_REQUEST)
-        source = {"filter": search.filter, "startIndex": search.start_index, "count": search.count,
-                  "attributes": search.attributes, "excludedAttributes": search.excluded_attributes,
-                  "sortBy": search.sort_by}
-        source = {k: v for k, v in source.items() if v is not None}
-        return UserList().list_response(self, source, lambda people: mapping.users(people, self.base()))
+class UsersSearchView(_Search, _Users):
+    pass
 
 
 class UserView(ScimView):
@@ -338,25 +356,20 @@ class GroupList(ListMixin):
         return units.filter(group_filter(text)).distinct() if text else units
 
 
-class GroupsView(ScimView):
-    permission_classes = [HrOfficer]
+class _Groups(_Listing):
+    listing = GroupList
 
+    def render(self, units) -> list:
+        return [mapping.group(u, self.base()) for u in units]
+
+
+class GroupsView(_Groups):
     def get(self, request):
-        return GroupList().list_response(self, request.query_params,
-                                         lambda units: [mapping.group(u, self.base()) for u in units])
+        return self.respond(request.query_params)
 
 
-class GroupsSearchView(ScimView):
-    permission_classes = [HrOfficer]
-
-    def post(self, request):
-        search = SearchRequest.model_validate(self.body(), scim_ctx=Context.SEARCH_REQUEST)
-        source = {"filter": search.filter, "startIndex": search.start_index, "count": search.count,
-                  "attributes": search.attributes, "excludedAttributes": search.excluded_attributes,
-                  "sortBy": search.sort_by}
-        source = {k: v for k, v in source.items() if v is not None}
-        return GroupList().list_response(self, source,
-                                         lambda units: [mapping.group(u, self.base()) for u in units])
+class GroupsSearchView(_Search, _Groups):
+    pass
 
 
 class GroupView(ScimView):
