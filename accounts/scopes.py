@@ -20,6 +20,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from accounts.models import Role, RoleAssignment, User
 from directory import gateway
@@ -126,6 +127,16 @@ def within(queryset: QuerySet, user: User, role: str, unit_path_field: str) -> Q
     for p in paths:
         q |= Q(**{f"{unit_path_field}__startswith": p})
     return queryset.filter(q)
+
+
+def one_in_scope(queryset: QuerySet, user: User, pk, what: str):
+    """The object `pk` of a queryset already narrowed to the user's subtrees; a 404 otherwise, with no
+    hint that it exists elsewhere (AC-02), and the refusal logged for the audit of access."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        log.warning("access refused: %s asked for %s %s", user.get_username(), what, pk)
+        raise Http404
+    return obj
 
 
 def hr_required(view):

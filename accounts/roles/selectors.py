@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import Role, RoleAssignment, User
 from accounts.roles.services import grantable_roles
-from accounts.scopes import within
+from accounts.scopes import one_in_scope, within
 from provisioning.common import naming
 from provisioning.people.models import Person, PersonStatus
 from provisioning.units.models import Unit
-
-log = logging.getLogger("idm.access")
 
 
 def grantor_required(user: User) -> None:
@@ -36,11 +31,7 @@ def assignments_for(user: User, *, q: str = "", role: str = "") -> QuerySet:
 
 def assignment_for_grantor(user: User, pk: int) -> RoleAssignment:
     """The assignment, if it lies inside the user's subtrees; 404 otherwise (no hint it exists)."""
-    assignment = assignments_for(user).filter(pk=pk).first()
-    if assignment is None:
-        log.warning("access refused: %s asked for role assignment %s", user.get_username(), pk)
-        raise Http404
-    return assignment
+    return one_in_scope(assignments_for(user), user, pk, "role assignment")
 
 
 def grantable_units(user: User) -> QuerySet:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import Role, User
-from accounts.scopes import role_units, within
+from accounts.scopes import one_in_scope, role_units, within
 from provisioning.imports.models import ImportBatch
 from provisioning.units.models import Unit
-
-log = logging.getLogger("idm.access")
 
 
 def batches_for(user: User) -> QuerySet:
@@ -25,11 +20,7 @@ def batches_for(user: User) -> QuerySet:
 
 def batch_for(user: User, pk: int) -> ImportBatch:
     """The batch, if it lies inside the user's subtrees; 404 otherwise (no hint it exists)."""
-    batch = batches_for(user).filter(pk=pk).first()
-    if batch is None:
-        log.warning("access refused: %s asked for import %s", user.get_username(), pk)
-        raise Http404
-    return batch
+    return one_in_scope(batches_for(user), user, pk, "import")
 
 
 def upload_scope(user) -> Unit | None:

@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-import logging
-
 from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.http import Http404
 
 from accounts.models import Role, User
-from accounts.scopes import within
+from accounts.scopes import one_in_scope, within
 from provisioning.common import naming
 from provisioning.outbox.models import DirectoryChange
 from provisioning.people.forms import FilterForm
 from provisioning.people.models import Person, PersonPeriod, PersonStatus
 from provisioning.units.selectors import units_for_hr
-
-log = logging.getLogger("idm.access")
 
 
 def filtered_people(request):
@@ -59,11 +54,7 @@ def people_for_hr(user: User) -> QuerySet:
 
 def person_for_hr(user: User, pk: int):
     """The person, if this HR officer may act on them; 404 otherwise (no hint it exists)."""
-    person = people_for_hr(user).select_related("unit").filter(pk=pk).first()
-    if person is None:
-        log.warning("access refused: %s asked for person %s", user.get_username(), pk)
-        raise Http404
-    return person
+    return one_in_scope(people_for_hr(user).select_related("unit"), user, pk, "person")
 
 
 def periods_as_of(day):
