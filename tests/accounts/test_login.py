@@ -106,7 +106,7 @@ def test_a_login_is_one_search_on_the_kept_service_connection_and_one_bind_as_th
     assert opened == []  # an unknown name: the search finds nobody, nothing to bind (the refusal floor pads it)
 
 
-def test_a_repeated_login_writes_only_the_session_last_login_and_its_audit_row(client, hoang):
+def test_a_repeated_login_writes_only_its_session_once_last_login_and_its_audit_row(client, hoang):
     from django.db import connection
 
     assert login(client, "hoangnt", factories.PASSWORD).status_code == 302  # the first login creates the user
@@ -123,6 +123,11 @@ def test_a_repeated_login_writes_only_the_session_last_login_and_its_audit_row(c
     writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
     tables = {s.split('"')[1] for s in writes}
     assert tables == {"django_session", "accounts_user", "provisioning_auditchainhead", "provisioning_auditentry"}
+    # the session: one INSERT with the signed-in user in it (Django's store INSERTed the anonymous session at
+    # cycle_key, after a SELECT to see the new key free, then UPDATEd it in a second commit)
+    session = [s for s in statements if '"django_session"' in s]
+    assert len(session) == 1 and session[0].startswith('INSERT INTO "django_session"'), session
+    assert client.get("/me/").status_code == 200
     # the user row: last_login only (the directory's names and address did not change, so no full save)
     assert [s for s in writes if '"accounts_user"' in s] == [
         'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s']
