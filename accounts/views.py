@@ -52,4 +52,5 @@ def login_view(request: HttpRequest) -> HttpResponse:
                   status=429 if throttled else 400 if form.is_bound else 200)
 
 
-logout_view = auth_views.LogoutView.as_view()
+# logging out is one commit: its audit row (accounts/signals.py) and the session's deletion together
+logout_view = transaction.atomic(auth_views.LogoutView.as_view())
