@@ -69,6 +69,11 @@ def password_write(person, password: str) -> None:
         _record(person, password)
 
 
+def password_is_current(uid: str) -> bool:
+    """Was the latest password of the person ``uid`` written with the current scheme (one query)."""
+    return PasswordRecord.objects.filter(person__uid=uid).values_list("scheme", flat=True).first() == SCHEME
+
+
 def password_upgrade(person, password: str) -> bool:
     """After ``password`` was proved by a bind: rewrite the directory value when it was not made with
     the current scheme. Returns True when it did."""

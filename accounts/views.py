@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import LoginForm
 from accounts.models import User
-from accounts.profile.services import password_after_login
+from accounts.profile.services import MUST_CHANGE, password_after_login
 from accounts.timing import refusals_padded
 from directory.errors import DirectoryUnavailable
 from idm.http import same_site
@@ -33,11 +33,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/directory_unavailable.html", status=503)
         if valid:
             user = form.get_user()
-            # the new session's row, last_login and the audit row in one commit (on SQLite each commit is a
-            # turn of the one write lock; a login took five, now two: this one and the session's data)
+            directory = user.source == User.Source.DIRECTORY
+            # the new session's one row (with the signed-in user in it), last_login and the audit row: one
+            # commit, a login's only one (on SQLite each commit is a turn of the one write lock; a login took
+            # five, then two); the response's save finds the session already written (accounts.session_store)
             with transaction.atomic():
                 auth_login(request, user)  # a new session id (AU-05)
-            if user.source == User.Source.DIRECTORY:  # PW-15, a forced change (pwdReset, read by the login's search)
+                if directory and getattr(user, "directory_must_change", False):
+                    request.session[MUST_CHANGE] = True  # PW-17: pwdReset, read by the login's search
+                request.session.save()
+            if directory:  # PW-15: an old hash is rewritten from the password just proved (outside the commit)
                 password_after_login(request, form.cleaned_data["password"],
                                      must_change=getattr(user, "directory_must_change", False))
             return redirect(same_site(request, form.cleaned_data["next"] or request.GET.get("next"), "home"))
@@ -47,4 +52,5 @@ def login_view(request: HttpRequest) -> HttpResponse:
                   status=429 if throttled else 400 if form.is_bound else 200)
 
 
-logout_view = auth_views.LogoutView.as_view()
+# logging out is one commit: its audit row (accounts/signals.py) and the session's deletion together
+logout_view = transaction.atomic(auth_views.LogoutView.as_view())

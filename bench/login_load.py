@@ -278,9 +278,16 @@ def main() -> None:
             return
         bind_ms, hash_ms = one_bind_and_one_hash(stack, uids[0])
         proc, port = start_gunicorn(stack, os.environ["IDM_DATABASE_URL"])
-        warm: list[float] = []
-        for i in range(3 if SMOKE else 12):  # workers open their database and directory connections: not timed
-            client_run(port, uids[:1], i, warm, None, [], rounds=1, think=0)
+        # every worker thread opens its database and directory connections (the service account's bind is an
+        # Argon2 check too) before the clock starts: as many clients at once as in the load, since logins one
+        # after another only ever warmed one thread of each worker, and the others opened theirs in the load
+        warm = [threading.Thread(target=client_run, args=(port, uids, 1000 + i, [], None, []),
+                                 kwargs={"rounds": 1 if SMOKE else 2, "think": 0})
+                for i in range(3 if SMOKE else CLIENTS)]
+        for t in warm:
+            t.start()
+        for t in warm:
+            t.join()
         errors: list[str] = []
         alone: list[float] = []  # one client, one login after another: what a login costs without queueing
         client_run(port, uids, 99, alone, None, errors, rounds=3 if SMOKE else 20, think=0)
@@ -288,12 +295,16 @@ def main() -> None:
         resets: list[float] = []
         threads = [threading.Thread(target=client_run, args=(port, uids, i, logins, resets, errors))
                    for i in range(CLIENTS)]
+        servers = server_pids(stack, proc)
+        cpu_before, clients_before = cpu_ms(servers), time.process_time()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        used = {name: after - cpu_before[name] for name, after in cpu_ms(servers).items()}
+        used["clients (this process)"] = (time.process_time() - clients_before) * 1000
         stack.check_worker()
         if errors:
             tail = "\n".join(line for line in (stack.tmp / "gunicorn.log").read_text(errors="replace").splitlines()
@@ -304,6 +315,11 @@ def main() -> None:
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
         print(f"Argon2id m={MEMORY_KIB} KiB, t={TIME_COST}, p={PARALLELISM} (directory/passwords.py and slapd's "
               f"argon2 module): one slapd bind {bind_ms:.1f} ms, one argon2 hash here {hash_ms:.1f} ms (medians)")
+        rounds = max(len(logins), 1)
+        print("CPU in the load, per round (login, logout, reset request and the pages around them): "
+              + ", ".join(f"{name} {ms / rounds:.1f} ms" for name, ms in used.items())
+              + f"; {sum(used.values()) / (wall * 1000 * (os.cpu_count() or 1)):.0%} of the {os.cpu_count()} "
+              f"CPUs' time (other jobs on the machine not counted)")
         print(f"one client alone: login p50 {p50(alone):.1f} ms, p95 {p95(alone) * 1000:.1f} ms "
               f"(a login is one search on the kept service connection and one bind as the person)")
         print(f"{CLIENTS} clients: login max {max(logins) * 1000:.1f} ms, "
@@ -325,6 +341,39 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         stack.close()
+
+
+def server_pids(stack: Stack, gunicorn: subprocess.Popen) -> dict[str, int]:
+    """The root process of each server in the load (each counted with its children)."""
+    pids = {"web (gunicorn)": gunicorn.pid, "slapd": stack.proc.pid}
+    if stack.pg is not None:
+        pids["PostgreSQL"] = int((stack.pg.data / "postmaster.pid").read_text().split()[0])
+    if stack.redis is not None:
+        pids["Redis"] = stack.redis.pid
+    if stack.worker is not None:
+        pids["Celery worker"] = stack.worker.pid
+    return pids
+
+
+def cpu_ms(roots: dict[str, int]) -> dict[str, float]:
+    """CPU time (user + system, ms) of each root process and its living descendants."""
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, CPU ms)
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) * 1000 / tick)
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+
+    def tree(pid: int) -> float:
+        return stats.get(pid, (0, 0.0))[1] + sum(tree(child) for child in children.get(pid, []))
+
+    return {name: tree(pid) for name, pid in roots.items()}
 
 
 def gunicorn_shape() -> str:

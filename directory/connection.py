@@ -30,13 +30,29 @@ def open_connection(cfg: config.DirectoryConfig, bind_dn: str | None, password: 
     if bind_dn is not None and not password:
         # AU-03 / LD-12: an empty password would be an unauthenticated bind; never send one.
         raise AccessDenied("empty password refused before bind")
-    try:
+    with _translated():
         conn = ldap3.Connection(setup.ldap3_server(cfg), user=bind_dn, password=password,
                                 **setup.ldap3_connection_kwargs(cfg))
-        bound = _starttls_bind(conn) if cfg.tls == "starttls" else conn.bind()
+        bound = _starttls_bind(conn) if cfg.tls == "starttls" else _bind(conn)
         if not bound:
             raise error_for_result(conn.result)
         return conn
+
+
+def _open_unbound(cfg: config.DirectoryConfig) -> ldap3.Connection:
+    """A new connection (over StartTLS when configured) on which nothing is bound yet."""
+    with _translated():
+        conn = ldap3.Connection(setup.ldap3_server(cfg), **setup.ldap3_connection_kwargs(cfg))
+        conn.open(read_server_info=False)
+        if cfg.tls == "starttls" and not conn.start_tls(read_server_info=False):
+            raise DirectoryUnavailable("the directory refused StartTLS")
+        return conn
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
     except (lx.LDAPSocketOpenError, lx.LDAPServerPoolExhaustedError) as exc:
         raise DirectoryUnavailable(f"cannot connect to the directory: {exc}") from None
     except (lx.LDAPStartTLSError, ssl.SSLError) as exc:
@@ -47,11 +63,18 @@ def open_connection(cfg: config.DirectoryConfig, bind_dn: str | None, password: 
         raise DirectoryError(f"directory error: {exc.__class__.__name__}") from None
 
 
+def _bind(conn: ldap3.Connection, dn: str | None = None, password: str | None = None) -> bool:
+    """Every bind idm makes: the connection's own credentials, or (``dn``) as someone else on it."""
+    if dn is None:
+        return conn.bind(read_server_info=False)
+    return conn.rebind(user=dn, password=password, authentication=ldap3.SIMPLE, read_server_info=False)
+
+
 def _starttls_bind(conn: ldap3.Connection) -> bool:
     conn.open(read_server_info=False)
     if not conn.start_tls(read_server_info=False):
         raise DirectoryUnavailable("the directory refused StartTLS")
-    return conn.bind()
+    return _bind(conn)
 
 
 def _service_connection() -> ldap3.Connection:
@@ -67,9 +90,14 @@ def _service_connection() -> ldap3.Connection:
 
 
 def drop() -> None:
-    """Forget this thread's connection (after a failure, or when settings change in tests)."""
-    conn = getattr(_local, "conn", None)
-    _local.conn = None
+    """Forget this thread's connections (after a failure, or when settings change in tests)."""
+    _forget("conn")
+    _forget("login")
+
+
+def _forget(name: str) -> None:
+    conn = getattr(_local, name, None)
+    setattr(_local, name, None)
     if conn is not None:
         with contextlib.suppress(Exception):
             conn.unbind()
@@ -102,13 +130,44 @@ def check_result(conn: ldap3.Connection, ok: bool, *, dn: str | None = None, acc
 
 
 def credentials_valid(bind_dn: str, password: str) -> bool:
-    """Bind as `bind_dn` on a fresh connection; True if the password is right. Raises
-    DirectoryUnavailable when the directory cannot answer (never reports that as 'wrong')."""
+    """Bind as `bind_dn`; True if the password is right. Raises DirectoryUnavailable when the directory
+    cannot answer (never reports that as 'wrong').
+
+    The bind is made on this thread's kept login connection, which is used for nothing but these binds (it
+    stays bound as the last person checked, or anonymous after a refusal, and never searches or writes): a
+    login pays slapd's one Argon2 check and one round trip, not a TCP connection (and a TLS handshake) as
+    well. A kept connection that broke meanwhile (slapd restarted, an idle timeout) is replaced and the bind
+    made once more on a new one: a bind changes nothing a second try could double."""
+    if not password:
+        return False  # AU-03 / LD-12: an empty password would be an unauthenticated bind; never send one.
+    for last_try in (False, True):
+        conn = _login_connection()
+        try:
+            ok = _bind(conn, bind_dn, password)
+        except (lx.LDAPCommunicationError, lx.LDAPBindError) as exc:  # (ldap3 wraps a closed socket in the latter)
+            _forget("login")
+            if last_try:
+                raise DirectoryUnavailable(f"the directory did not answer: {exc.__class__.__name__}") from None
+            continue
+        except lx.LDAPException as exc:
+            _forget("login")
+            raise DirectoryError(f"directory error: {exc.__class__.__name__}") from None
+        if ok:
+            return True
+        err = error_for_result(conn.result, dn=bind_dn)
+        if isinstance(err, AccessDenied):
+            return False
+        _forget("login")
+        raise err
+    raise AssertionError("unreachable")
+
+
+def _login_connection() -> ldap3.Connection:
     cfg = config.current()
-    try:
-        conn = open_connection(cfg, bind_dn, password)
-    except AccessDenied:
-        return False
-    with contextlib.suppress(Exception):
-        conn.unbind()
-    return True
+    conn = getattr(_local, "login", None)
+    if conn is not None and getattr(_local, "login_key", None) == cfg and not conn.closed:
+        return conn
+    _forget("login")
+    conn = _open_unbound(cfg)
+    _local.login, _local.login_key = conn, cfg
+    return conn

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.codes import code_check, code_claim, code_release, flow_digest
-from accounts.credentials import password_problems, password_upgrade, password_write
+from accounts.credentials import password_is_current, password_problems, password_upgrade, password_write
 from accounts.models import OneTimeCode
 from accounts.sessions import end_sessions
 from accounts.tasks import notify_task, send_contact_code
@@ -122,6 +122,8 @@ def password_after_login(request, password: str, *, must_change: bool) -> None:
     if must_change:
         request.session[MUST_CHANGE] = True  # the change writes a current hash anyway
         return  # (an upgrade now would end the forced change: any write of the password clears pwdReset)
+    if password_is_current(request.user.get_username()):
+        return  # (every login but the first after a change of scheme: one query)
     person = Person.objects.filter(uid=request.user.get_username()).only("pk", "uid").first()
     if person is None:
         return

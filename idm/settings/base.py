@@ -135,9 +135,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
-# Sessions and cookies (SE-01, SE-02, SE-05). Sessions live in the database (Django's default engine;
-# 32-character keys from the secrets module: ~165 bits), so logging out or ending them is immediate.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions and cookies (SE-01, SE-02, SE-05). Sessions live in the database (Django's database engine, written
+# once per request: accounts/session_store.py; 32-character keys from the secrets module: ~165 bits), so logging
+# out or ending them is immediate.
+SESSION_ENGINE = "accounts.session_store"
 # SE-05: ended after 30 minutes without a request and 12 hours after login, however active
 # (accounts/middleware.py); the cookie and the stored session expire at the absolute limit at the latest.
 IDM_SESSION_IDLE_MINUTES = int(env("IDM_SESSION_IDLE_MINUTES", "30"))

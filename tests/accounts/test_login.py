@@ -82,31 +82,60 @@ def test_logout_is_post_only_and_ends_the_session(client, hoang):
 def test_a_login_is_one_search_on_the_kept_service_connection_and_one_bind_as_the_person(
         client, hoang, slapd_config, monkeypatch):
     # Each bind costs slapd one Argon2 check (the service account's password is argon2id too, PW-13): a
-    # login used to bind as the service account on a new connection to search, then as the person.
+    # login used to bind as the service account on a new connection to search, then as the person on
+    # another new connection. Now the search runs on the kept service connection and the person's bind on
+    # the kept login connection: no connection is opened, and the one bind is the person's.
     from directory import connection
 
-    assert login(client, "hoangnt", factories.PASSWORD).status_code == 302  # the service connection is bound now
+    assert login(client, "hoangnt", factories.PASSWORD).status_code == 302  # both connections are open now
     client.post("/accounts/logout/")
-    opened = []
-    real = connection.open_connection
+    opened, binds = [], []
+    real_open, real_unbound, real_bind = connection.open_connection, connection._open_unbound, connection._bind
 
-    def counted(cfg, bind_dn, password):
+    def counted_open(cfg, bind_dn, password):
         opened.append(bind_dn)
-        return real(cfg, bind_dn, password)
+        return real_open(cfg, bind_dn, password)
 
-    monkeypatch.setattr(connection, "open_connection", counted)
+    def counted_unbound(cfg):
+        opened.append("(unbound)")
+        return real_unbound(cfg)
+
+    def counted_bind(conn, dn=None, password=None):
+        binds.append(dn or conn.user)
+        return real_bind(conn, dn, password)
+
+    monkeypatch.setattr(connection, "open_connection", counted_open)
+    monkeypatch.setattr(connection, "_open_unbound", counted_unbound)
+    monkeypatch.setattr(connection, "_bind", counted_bind)
+    person = f"uid=hoangnt,ou=people,{slapd_config.base_dn}"
     assert login(client, "hoangnt", factories.PASSWORD).status_code == 302
-    assert opened == [f"uid=hoangnt,ou=people,{slapd_config.base_dn}"]
+    assert (opened, binds) == ([], [person])
     assert client.get("/me/").status_code == 200
-    opened.clear()
+    binds.clear()
     assert login(Client(), "hoangnt", "not the password at all, no").status_code == 400
-    assert opened == [f"uid=hoangnt,ou=people,{slapd_config.base_dn}"]  # a wrong password: the same one bind
-    opened.clear()
+    assert (opened, binds) == ([], [person])  # a wrong password: the same one bind
+    binds.clear()
+    assert login(Client(), "hoangnt", factories.PASSWORD).status_code == 302  # (after a refusal, as well)
+    assert (opened, binds) == ([], [person])
+    binds.clear()
     assert login(Client(), "nobody", factories.PASSWORD).status_code == 400
-    assert opened == []  # an unknown name: the search finds nobody, nothing to bind (the refusal floor pads it)
+    assert (opened, binds) == ([], [])  # an unknown name: the search finds nobody, nothing to bind (the floor pads it)
 
 
-def test_a_repeated_login_writes_only_the_session_last_login_and_its_audit_row(client, hoang):
+def test_a_login_whose_kept_connection_broke_binds_on_a_new_one(client, hoang):
+    # the kept login connection is closed under it (as slapd closing an idle connection would): the bind is
+    # made once more on a new connection, and the person logs in (not "directory unavailable")
+    from directory import connection
+
+    assert login(client, "hoangnt", factories.PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+    broken = connection._local.login
+    broken.socket.close()
+    assert login(Client(), "hoangnt", factories.PASSWORD).status_code == 302
+    assert connection._local.login is not broken
+
+
+def test_a_repeated_login_writes_only_its_session_once_last_login_and_its_audit_row(client, hoang):
     from django.db import connection
 
     assert login(client, "hoangnt", factories.PASSWORD).status_code == 302  # the first login creates the user
@@ -123,6 +152,11 @@ def test_a_repeated_login_writes_only_the_session_last_login_and_its_audit_row(c
     writes = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
     tables = {s.split('"')[1] for s in writes}
     assert tables == {"django_session", "accounts_user", "provisioning_auditchainhead", "provisioning_auditentry"}
+    # the session: one INSERT with the signed-in user in it (Django's store INSERTed the anonymous session at
+    # cycle_key, after a SELECT to see the new key free, then UPDATEd it in a second commit)
+    session = [s for s in statements if '"django_session"' in s]
+    assert len(session) == 1 and session[0].startswith('INSERT INTO "django_session"'), session
+    assert client.get("/me/").status_code == 200
     # the user row: last_login only (the directory's names and address did not change, so no full save)
     assert [s for s in writes if '"accounts_user"' in s] == [
         'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s']
