@@ -13,7 +13,7 @@ from django_auth_ldap.backend import LDAPBackend, LDAPSettings, ldap_error
 
 from accounts.models import User
 from directory import gateway
-from directory.auth import django_auth_ldap_settings
+from directory.auth import directory_urls, django_auth_ldap_settings, mark_down
 from directory.errors import DirectoryUnavailable
 from directory.passwords import normalise
 
@@ -60,21 +60,29 @@ class DirectoryBackend(LDAPBackend):
                 return None
         else:
             uid = login
-        _seen.errors = []
-        try:
+        # several providers: libldap moves on only when a TCP connection fails, so a provider that
+        # accepts and then says nothing (paused) costs one receive timeout, is put last, and the
+        # login is tried once more on the next (C-03)
+        for _attempt in range(max(1, len(directory_urls()))):
+            _seen.errors = []
             try:
-                with transaction.atomic():
+                self._settings = None  # the URL order may have changed since the last attempt
+                first_url = self.settings.SERVER_URI.split()[0]
+                try:
+                    with transaction.atomic():
+                        user = super().authenticate(request, username=uid, password=normalise(password), **kwargs)
+                except IntegrityError:
+                    # two first logins of one person at once both created the Django user: the other
+                    # one's row is there now, so the same login again simply finds it
                     user = super().authenticate(request, username=uid, password=normalise(password), **kwargs)
-            except IntegrityError:
-                # two first logins of one person at once both created the Django user: the other one's
-                # row is there now, so the same login again simply finds it
-                user = super().authenticate(request, username=uid, password=normalise(password), **kwargs)
-            if _seen.errors:
-                log.warning("directory error during login: %s", _seen.errors[0].__class__.__name__)
-                raise DirectoryUnavailable("the directory could not check the password")
-        finally:
-            _seen.errors = None
-        return user
+                if not _seen.errors:
+                    return user
+                log.warning("directory error during login on %s: %s", first_url,
+                            _seen.errors[0].__class__.__name__)
+                mark_down(first_url)
+            finally:
+                _seen.errors = None
+        raise DirectoryUnavailable("the directory could not check the password")
 
     def get_or_build_user(self, username, ldap_user):
         user, built = super().get_or_build_user(username, ldap_user)

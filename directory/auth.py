@@ -15,6 +15,15 @@ from . import config, setup
 
 LOGIN_FILTER = "(&(objectClass=inetOrgPerson)(objectClass=vnCivilServant)(vnAccountStatus=active)(uid=%(user)s))"
 
+def directory_urls() -> tuple[str, ...]:
+    return config.current().urls
+
+
+def mark_down(url: str) -> None:
+    """A login found this provider silent: every client in this process tries it last for a while."""
+    setup.mark_down(url)
+
+
 def django_auth_ldap_settings() -> dict:
     cfg = config.current()
     return {

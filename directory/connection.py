@@ -26,16 +26,34 @@ _local = threading.local()
 
 
 def open_connection(cfg: config.DirectoryConfig, bind_dn: str | None, password: str | None) -> ldap3.Connection:
-    """A new bound connection. Raises DirectoryUnavailable or AccessDenied."""
+    """A new bound connection to the first provider (in setup.ordered_urls order) that answers.
+    A provider that cannot be reached or does not answer within the timeouts is skipped (and
+    tried last for a while); a refused bind is an answer and is not retried elsewhere. Raises
+    DirectoryUnavailable (every provider away) or AccessDenied."""
     if bind_dn is not None and not password:
         # AU-03 / LD-12: an empty password would be an unauthenticated bind; never send one.
         raise AccessDenied("empty password refused before bind")
+    last: DirectoryUnavailable | None = None
+    for url in setup.ordered_urls(cfg):
+        try:
+            conn = _open_one(cfg, url, bind_dn, password)
+        except DirectoryUnavailable as exc:
+            log.warning("directory server %s unavailable (%s); trying the next", url, exc)
+            setup.mark_down(url)
+            last = exc
+            continue
+        setup.mark_up(url)
+        return conn
+    raise last if last is not None else DirectoryUnavailable("no directory URL configured")
+
+
+def _open_one(cfg: config.DirectoryConfig, url: str, bind_dn: str | None, password: str | None) -> ldap3.Connection:
     try:
-        conn = ldap3.Connection(setup.ldap3_server(cfg), user=bind_dn, password=password,
+        conn = ldap3.Connection(setup.ldap3_server(cfg, url), user=bind_dn, password=password,
                                 **setup.ldap3_connection_kwargs(cfg))
         bound = _starttls_bind(conn) if cfg.tls == "starttls" else conn.bind()
         if not bound:
-            raise error_for_result(conn.result)
+            raise error_for_result(conn.result)  # busy/unavailable codes are DirectoryUnavailable: next one
         return conn
     except (lx.LDAPSocketOpenError, lx.LDAPServerPoolExhaustedError) as exc:
         raise DirectoryUnavailable(f"cannot connect to the directory: {exc}") from None

@@ -162,6 +162,9 @@ CONTENT_SECURITY_POLICY = {
 
 # ---- the directory (read by directory.config at call time) ----
 IDM_LDAP_URL = env("IDM_LDAP_URL", _dev_stack.get("ldap_url", f"ldap://127.0.0.1:{env('IDM_LDAP_PORT', '3389')}"))
+# several providers of a multi-provider set, comma separated, in the preferred order (the gateway,
+# the bulk path and login fail over to the next); when set it wins over IDM_LDAP_URL
+IDM_LDAP_URLS = env("IDM_LDAP_URLS", _dev_stack.get("ldap_urls", ""))
 IDM_LDAP_BASE_DN = env("IDM_LDAP_BASE_DN", _dev_stack.get("base_dn", "dc=quangtri,dc=gov,dc=vn"))
 IDM_LDAP_BIND_DN = env("IDM_LDAP_BIND_DN", _dev_stack.get("idm_bind_dn", f"cn=idm,ou=services,{IDM_LDAP_BASE_DN}"))
 IDM_LDAP_BIND_PASSWORD = env("IDM_LDAP_BIND_PASSWORD", _dev_stack.get("idm_bind_password", ""))
@@ -277,7 +280,8 @@ CELERY_TASK_ROUTES = _queues.ROUTES
 # all, interactive directory changes first
 CELERY_TASK_QUEUES = [_Queue(name) for name in _queues.ALL]
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweeper": {"task": "outbox.sweep_directory_changes", "schedule": 30.0},
+    "outbox-sweeper": {"task": "outbox.sweep_directory_changes",
+                       "schedule": float(env("IDM_OUTBOX_SWEEP_SECONDS", "30"))},
     "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},
     "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
     # today's figures, rebuilt through the day so the last run keeps the day's final state
@@ -289,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     "audit-retention": {"task": "audit.expire_old_entries", "schedule": 24 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
+# the sweeper re-sends pending rows older than RESEND, and gives back rows a worker claimed (running)
+# but did not finish within STALE (a killed worker): longer than the slowest batch, or a live batch
+# would be applied twice (harmless, every write is idempotent, but wasted)
+IDM_OUTBOX_RESEND_SECONDS = float(env("IDM_OUTBOX_RESEND_SECONDS", "20"))
+IDM_OUTBOX_STALE_SECONDS = float(env("IDM_OUTBOX_STALE_SECONDS", "600"))
 
 LOGGING = {
     "version": 1,
