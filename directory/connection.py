@@ -10,6 +10,7 @@ auto-retrying RESTARTABLE strategy is not used, because retrying a write is the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import ssl
 import threading
@@ -130,3 +131,21 @@ def credentials_valid(bind_dn: str, password: str) -> bool:
     with contextlib.suppress(Exception):
         conn.unbind()
     return True
+
+
+def server_states(timeout: float = 2.0) -> dict[str, str]:
+    """Each configured provider on its own, with short timeouts (the health page): "ok" or why not."""
+    cfg = config.current()
+    quick = dataclasses.replace(cfg, connect_timeout=min(cfg.connect_timeout, timeout),
+                                receive_timeout=min(cfg.receive_timeout, timeout))
+    states = {}
+    for url in cfg.urls:
+        try:
+            conn = _open_one(quick, url, cfg.bind_dn, cfg.bind_password)
+        except DirectoryError as exc:
+            states[url] = f"error: {exc}"
+            continue
+        with contextlib.suppress(Exception):
+            conn.unbind()
+        states[url] = "ok"
+    return states

@@ -53,6 +53,8 @@ def gunicorn(tmp_path, ldap_server, redis_server):
                          IDM_STATIC_ROOT=str(tmp_path / "static"), IDM_BEHIND_PROXY="1")
     collected = run(env, "manage.py", "collectstatic", "--noinput", "-v", "0")
     assert collected.returncode == 0, collected.stderr
+    migrated = run(env, "manage.py", "migrate", "--noinput", "-v", "0")  # /healthz reads the outbox's age
+    assert migrated.returncode == 0, migrated.stderr
     port = free_port()
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as out:
@@ -76,7 +78,9 @@ def test_gunicorn_serves_healthz_and_static_files_with_production_settings(gunic
 
     health = _get(port, "/healthz", **{"X-Request-ID": "req-4f2a"})  # plain HTTP: probes are exempt from redirect
     assert health.status == 200, health.body
-    assert json.loads(health.body) == {"database": "ok", "ldap": "ok", "broker": "ok"}
+    body = json.loads(health.body)
+    assert {k: body[k] for k in ("database", "ldap", "broker", "status")} == {
+        "database": "ok", "ldap": "ok", "broker": "ok", "status": "ok"}
     assert health.getheader("X-Request-ID") == "req-4f2a"
 
     manifest = json.loads((gunicorn["static_root"] / "staticfiles.json").read_text())["paths"]

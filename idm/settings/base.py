@@ -298,6 +298,8 @@ IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
 # would be applied twice (harmless, every write is idempotent, but wasted)
 IDM_OUTBOX_RESEND_SECONDS = float(env("IDM_OUTBOX_RESEND_SECONDS", "20"))
 IDM_OUTBOX_STALE_SECONDS = float(env("IDM_OUTBOX_STALE_SECONDS", "600"))
+# /healthz says "degraded" when the oldest waiting directory change is older than this
+IDM_HEALTH_OUTBOX_LATE_SECONDS = float(env("IDM_HEALTH_OUTBOX_LATE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,
