@@ -145,6 +145,7 @@ class ScaledStack:
             IDM_STATIC_ROOT=str(self.root / "static"), IDM_LOG_LEVEL="WARNING",
             # fault tests wait for the sweeper: run it often, give back a dead worker's rows soon
             IDM_OUTBOX_SWEEP_SECONDS="2", IDM_OUTBOX_RESEND_SECONDS="3", IDM_OUTBOX_STALE_SECONDS="8",
+            IDM_HEALTH_OUTBOX_LATE_SECONDS="5",
         )
         self.env["IDM_WEB_PORT"] = ""
         self.web_port = slapd.free_port()
