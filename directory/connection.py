@@ -78,11 +78,18 @@ def _service_connection() -> ldap3.Connection:
     key = cfg  # frozen: any settings change (tests, TLS, password rotation) makes a new connection
     conn = getattr(_local, "conn", None)
     if conn is not None and getattr(_local, "key", None) == key and not conn.closed:
+        _local.reused = True
         return conn
     drop()
+    _local.reused = False
     conn = open_connection(cfg, cfg.bind_dn, cfg.bind_password)
     _local.conn, _local.key = conn, key
     return conn
+
+
+def last_connection_was_reused() -> bool:
+    """Did the last service() call get a connection opened earlier (which may have gone stale)?"""
+    return bool(getattr(_local, "reused", False))
 
 
 def drop() -> None:

@@ -14,8 +14,8 @@ import ldap3
 
 from directory import config
 from directory import escaping as esc
-from directory.connection import check_result, service
-from directory.errors import InvalidValue, NoSuchEntry
+from directory.connection import check_result, last_connection_was_reused, service
+from directory.errors import DirectoryUnavailable, InvalidValue, NoSuchEntry
 
 NO_SUCH_OBJECT, ALREADY_EXISTS, NO_SUCH_ATTRIBUTE, VALUE_EXISTS = 32, 68, 16, 20
 
@@ -24,7 +24,19 @@ NO_SUCH_OBJECT, ALREADY_EXISTS, NO_SUCH_ATTRIBUTE, VALUE_EXISTS = 32, 68, 16, 20
 
 def search(base: str, filt: str, attributes: Iterable[str] = ("*",), *, scope: str = "SUBTREE",
            page_size: int = 500) -> list[tuple[str, dict]]:
-    """Paged search; `filt` must come from escaping.eq/all_of/any_of. A missing base gives []."""
+    """Paged search; `filt` must come from escaping.eq/all_of/any_of. A missing base gives [].
+    C-04: a read on a connection that went stale (the provider restarted, stopped or fell silent
+    since) is retried once on a new connection, which goes to the next provider if need be;
+    writes are never retried here (that is the task's decision)."""
+    try:
+        return _search(base, filt, attributes, scope=scope, page_size=page_size)
+    except DirectoryUnavailable:
+        if not last_connection_was_reused():
+            raise  # a fresh connection already tried every provider
+        return _search(base, filt, attributes, scope=scope, page_size=page_size)
+
+
+def _search(base: str, filt: str, attributes: Iterable[str], *, scope: str, page_size: int) -> list[tuple[str, dict]]:
     scope_value = {"BASE": ldap3.BASE, "LEVEL": ldap3.LEVEL, "SUBTREE": ldap3.SUBTREE}[scope]
     out: list[tuple[str, dict]] = []
     cookie = None

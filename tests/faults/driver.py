@@ -94,42 +94,80 @@ def changes_of(prefix: str) -> list[dict]:
                 .values("pk", "object_id", "status", "attempts"))
 
 
-def kill_children_after_ldap_write(prefix: str, worker_pid: int, root: tuple[str, str, str],
-                                   timeout: float = 60) -> dict:
-    """C-07: hold the outbox rows of PREFIX's people locked from the moment a worker has claimed
-    them, so that the worker writes the directory and then blocks marking them applied; once the
-    entries are in the directory, kill -9 the worker's pool processes; then let go."""
-    from django.db import transaction
+def c07_kill_worker_after_ldap_write(prefix: str, n: int, worker_pid: int, root: tuple[str, str, str],
+                                     timeout: float = 60) -> dict:
+    """C-07: n people onboarded, their n directory changes sent as ONE task (so a worker claims them
+    together and marks them together at the end). The rows are locked from the moment the worker
+    has claimed them, so it writes the directory and then blocks marking them applied; once every
+    entry is in the directory, kill -9 the worker's pool processes; then let go of the lock."""
+    from unittest import mock
+
+    from django.db import connection, transaction
 
     from directory import admin
+    from provisioning.outbox import services
     from provisioning.outbox.models import DirectoryChange
     from provisioning.people.models import Person
 
+    with mock.patch.object(services, "dispatch"):  # our own seam: publish them below, as one task
+        pks = onboard(prefix, n, one_transaction=True)
+    rows = list(DirectoryChange.objects.filter(kind="person", object_id__in=pks).values_list("pk", flat=True))
+    services.dispatch(rows)
     url, root_dn, root_pw = root
-    pks = list(Person.objects.filter(employee_code__startswith=f"{prefix}-").values_list("pk", flat=True))
     end = time.monotonic() + timeout
-    while not DirectoryChange.objects.filter(kind="person", object_id__in=pks, status="running").exists():
+    while not DirectoryChange.objects.filter(pk__in=rows, status="running").exists():
         if time.monotonic() > end:
             raise TimeoutError("no worker claimed the rows")
-        time.sleep(0.005)
+        time.sleep(0.002)
     killed = []
     with transaction.atomic():
-        locked = list(DirectoryChange.objects.select_for_update().filter(kind="person", object_id__in=pks,
-                                                                          status="running").values_list("pk",
-                                                                                                        flat=True))
-        uids = list(Person.objects.filter(pk__in=pks).values_list("uid", flat=True))
+        locked = list(DirectoryChange.objects.select_for_update().filter(pk__in=rows, status="running")
+                      .values_list("pk", flat=True))
+        uids = set(Person.objects.filter(pk__in=pks).values_list("uid", flat=True))
         base = "ou=people," + root_dn.split(",", 1)[1]
         while True:
             found = admin.dump(url, root_dn, root_pw, base, attributes=("uid",))
-            have = {a["uid"][0] for dn, a in found.items() if a.get("uid")}
-            if set(uids) <= have:
+            if uids <= {a["uid"][0] for a in found.values() if a.get("uid")}:
                 break
             if time.monotonic() > end:
                 raise TimeoutError("the worker did not write the entries")
             time.sleep(0.01)
-        children = subprocess.run(["pgrep", "-P", str(worker_pid)], capture_output=True, text=True).stdout.split()
-        for pid in children:
+        for pid in subprocess.run(["pgrep", "-P", str(worker_pid)], capture_output=True, text=True).stdout.split():
             os.kill(int(pid), signal.SIGKILL)
             killed.append(int(pid))
+        # the dead worker's UPDATE ... applied is already inside PostgreSQL, waiting on our lock: a
+        # crashed host takes its database sessions with it, so end that session too (otherwise
+        # PostgreSQL would finish the statement for the dead process once we let go)
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                        "AND wait_event_type = 'Lock' AND query ILIKE %s",
+                        [f"%{DirectoryChange._meta.db_table}%"])
+            ended = len(cur.fetchall())
         time.sleep(0.5)
-    return {"locked_rows": locked, "killed": killed, "entries_written_before_kill": len(uids)}
+    still_running = DirectoryChange.objects.filter(pk__in=rows, status="running").count()
+    return {"rows": len(rows), "locked_rows": len(locked), "killed": killed, "sessions_ended": ended,
+            "running_after_kill": still_running}
+
+
+def set_password(prefix: str, password: str) -> str:
+    """Test set-up: the first PREFIX person gets a password in the directory; returns the uid."""
+    from directory import gateway
+    from directory.passwords import hash_password
+    from provisioning.people.models import Person
+
+    uid = Person.objects.filter(employee_code__startswith=f"{prefix}-").order_by("employee_code")[0].uid
+    gateway.person_set_password_hash(uid, hash_password(password))
+    return uid
+
+
+def login_seconds(uid: str, password: str) -> dict:
+    """A web login through the real authentication backends (django-auth-ldap underneath)."""
+    from django.contrib.auth import authenticate
+
+    t = time.monotonic()
+    try:
+        user = authenticate(None, username=uid, password=password)
+        outcome = "ok" if user is not None else "refused"
+    except Exception as exc:  # DirectoryUnavailable: what the login page shows as "directory unavailable"
+        outcome = f"error: {exc.__class__.__name__}"
+    return {"outcome": outcome, "seconds": time.monotonic() - t}
