@@ -171,3 +171,82 @@ def login_seconds(uid: str, password: str) -> dict:
     except Exception as exc:  # DirectoryUnavailable: what the login page shows as "directory unavailable"
         outcome = f"error: {exc.__class__.__name__}"
     return {"outcome": outcome, "seconds": time.monotonic() - t}
+
+
+def onboard_unsent(prefix: str, n: int) -> list[int]:
+    """n people onboarded with their directory changes recorded but not published; the row ids."""
+    from unittest import mock
+
+    from provisioning.outbox import services
+    from provisioning.outbox.models import DirectoryChange
+
+    with mock.patch.object(services, "dispatch"):  # our own seam: the test publishes them itself
+        pks = onboard(prefix, n, one_transaction=True)
+    return list(DirectoryChange.objects.filter(kind="person", object_id__in=pks).values_list("pk", flat=True))
+
+
+def publish_twice_at_once(rows: list[int]) -> None:
+    """C-10: the same message twice, to the two slots of the directory worker at once."""
+    from idm.celery import app
+    from provisioning.outbox.services import APPLY_TASK
+
+    app.send_task(APPLY_TASK, args=[rows])
+    app.send_task(APPLY_TASK, args=[rows])
+
+
+def status_changes_reversed(prefix: str) -> dict:
+    """C-11: suspend, then reactivate, one person; the two changes delivered in the reverse order."""
+    from unittest import mock
+
+    from provisioning.outbox import services
+    from provisioning.outbox.models import DirectoryChange
+    from provisioning.people.models import Person
+    from provisioning.people.services import person_set_status
+
+    person = Person.objects.get(employee_code=f"{prefix}-0000")
+    before = set(DirectoryChange.objects.values_list("pk", flat=True))
+    with mock.patch.object(services, "dispatch"):
+        person_set_status(actor=None, person=person, status="suspended")
+        suspended = sorted(set(DirectoryChange.objects.values_list("pk", flat=True)) - before)
+        person_set_status(actor=None, person=Person.objects.get(pk=person.pk), status="active")
+        reactivated = sorted(set(DirectoryChange.objects.values_list("pk", flat=True)) - before - set(suspended))
+    services.dispatch(reactivated)  # the later intent first
+    time.sleep(1.0)
+    services.dispatch(suspended)  # then the stale one
+    return {"uid": person.uid, "suspended_rows": suspended, "reactivated_rows": reactivated}
+
+
+def directory_status(uid: str, urls: list[str]) -> dict[str, str | None]:
+    """vnAccountStatus of one person on each server, read through the gateway."""
+    from django.conf import settings
+
+    from directory import connection, gateway
+
+    out = {}
+    for url in urls:
+        settings.IDM_LDAP_URLS = url
+        connection.drop()
+        entry = gateway.person_get(uid)
+        out[url] = entry.status if entry else None
+    return out
+
+
+def first_uids(prefix: str, n: int) -> list[str]:
+    from provisioning.people.models import Person
+
+    return list(Person.objects.filter(employee_code__startswith=f"{prefix}-").order_by("employee_code")
+                .values_list("uid", flat=True)[:n])
+
+
+def repair_from(urls: list[str]) -> dict:
+    """`reconcile --repair` (without --delete-extra) against the providers."""
+    from django.conf import settings
+
+    from directory import connection
+    from provisioning.reconcile.services import compare, repair
+
+    settings.IDM_LDAP_URLS = ",".join(urls)
+    connection.drop()
+    drift = compare()
+    repair(drift, actor=None, source="fault test C-14")
+    return {"repaired": drift.total}
