@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 GIVENS = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương"]
 
@@ -44,9 +45,17 @@ def onboard(prefix: str, n: int, *, one_transaction: bool = False) -> list[int]:
 
 
 def waiting() -> dict:
+    """Rows by status; 'failed' counts only failures not since resolved by a later applied row for the
+    same object (an earlier test's C-15 failures, repaired, do not count)."""
+    from django.db.models import Exists, OuterRef
+
     from provisioning.outbox.models import DirectoryChange
 
-    return {s: DirectoryChange.objects.filter(status=s).count() for s in ("pending", "running", "failed")}
+    out = {s: DirectoryChange.objects.filter(status=s).count() for s in ("pending", "running")}
+    later = DirectoryChange.objects.filter(kind=OuterRef("kind"), object_id=OuterRef("object_id"),
+                                           status="applied", pk__gt=OuterRef("pk"))
+    out["failed"] = DirectoryChange.objects.filter(status="failed").exclude(Exists(later)).count()
+    return out
 
 
 def wait_applied(timeout: float = 120) -> dict:
@@ -95,34 +104,49 @@ def changes_of(prefix: str) -> list[dict]:
 
 
 def c07_kill_worker_after_ldap_write(prefix: str, n: int, worker_pid: int, root: tuple[str, str, str],
-                                     timeout: float = 60) -> dict:
+                                     timeout: float = 60, crash: str = "worker", cluster: tuple | None = None) -> dict:
     """C-07: n people onboarded, their n directory changes sent as ONE task (so a worker claims them
     together and marks them together at the end). The rows are locked from the moment the worker
     has claimed them, so it writes the directory and then blocks marking them applied; once every
-    entry is in the directory, kill -9 the worker's pool processes; then let go of the lock."""
+    entry is in the directory, kill -9 the worker's pool processes (crash="worker") or stop and
+    start PostgreSQL (crash="database", C-09); then let go of the lock."""
     from unittest import mock
 
-    from django.db import connection, transaction
+    from django.db import DatabaseError, connection
 
-    from directory import admin
     from provisioning.outbox import services
     from provisioning.outbox.models import DirectoryChange
-    from provisioning.people.models import Person
 
     with mock.patch.object(services, "dispatch"):  # our own seam: publish them below, as one task
         pks = onboard(prefix, n, one_transaction=True)
     rows = list(DirectoryChange.objects.filter(kind="person", object_id__in=pks).values_list("pk", flat=True))
     services.dispatch(rows)
-    url, root_dn, root_pw = root
     end = time.monotonic() + timeout
     while not DirectoryChange.objects.filter(pk__in=rows, status="running").exists():
         if time.monotonic() > end:
             raise TimeoutError("no worker claimed the rows")
         time.sleep(0.002)
-    killed = []
+    report: dict = {"rows": len(rows), "killed": [], "locked_rows": 0}
+    try:
+        _hold_then_crash(rows, pks, root, end, worker_pid, crash, cluster, report)
+    except DatabaseError:
+        assert crash == "database", "only the database crash may end this session"
+        connection.close()  # the server restarted under this session
+    report["running_after_crash"] = DirectoryChange.objects.filter(pk__in=rows, status="running").count()
+    return report
+
+
+def _hold_then_crash(rows, pks, root, end, worker_pid, crash, cluster, report) -> None:
+    from django.db import connection, transaction
+
+    from directory import admin
+    from provisioning.outbox.models import DirectoryChange
+    from provisioning.people.models import Person
+
+    url, root_dn, root_pw = root
     with transaction.atomic():
-        locked = list(DirectoryChange.objects.select_for_update().filter(pk__in=rows, status="running")
-                      .values_list("pk", flat=True))
+        report["locked_rows"] = len(DirectoryChange.objects.select_for_update()
+                                    .filter(pk__in=rows, status="running").values_list("pk", flat=True))
         uids = set(Person.objects.filter(pk__in=pks).values_list("uid", flat=True))
         base = "ou=people," + root_dn.split(",", 1)[1]
         while True:
@@ -132,9 +156,17 @@ def c07_kill_worker_after_ldap_write(prefix: str, n: int, worker_pid: int, root:
             if time.monotonic() > end:
                 raise TimeoutError("the worker did not write the entries")
             time.sleep(0.01)
+        if crash == "database":  # C-09: PostgreSQL goes away while the worker marks the rows
+            from scripts.dev import postgres
+
+            pg = postgres.Cluster(directory=Path(cluster[0]), port=cluster[1], password=cluster[2])
+            postgres.stop_server(pg)
+            time.sleep(1.0)
+            postgres.start_server(pg)
+            DirectoryChange.objects.count()  # this session is gone too: DatabaseError
         for pid in subprocess.run(["pgrep", "-P", str(worker_pid)], capture_output=True, text=True).stdout.split():
             os.kill(int(pid), signal.SIGKILL)
-            killed.append(int(pid))
+            report["killed"].append(int(pid))
         # the dead worker's UPDATE ... applied is already inside PostgreSQL, waiting on our lock: a
         # crashed host takes its database sessions with it, so end that session too (otherwise
         # PostgreSQL would finish the statement for the dead process once we let go)
@@ -142,11 +174,8 @@ def c07_kill_worker_after_ldap_write(prefix: str, n: int, worker_pid: int, root:
             cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
                         "AND wait_event_type = 'Lock' AND query ILIKE %s",
                         [f"%{DirectoryChange._meta.db_table}%"])
-            ended = len(cur.fetchall())
+            report["sessions_ended"] = len(cur.fetchall())
         time.sleep(0.5)
-    still_running = DirectoryChange.objects.filter(pk__in=rows, status="running").count()
-    return {"rows": len(rows), "locked_rows": len(locked), "killed": killed, "sessions_ended": ended,
-            "running_after_kill": still_running}
 
 
 def set_password(prefix: str, password: str) -> str:
@@ -250,3 +279,27 @@ def repair_from(urls: list[str]) -> dict:
     drift = compare()
     repair(drift, actor=None, source="fault test C-14")
     return {"repaired": drift.total}
+
+
+def failed_rows(prefix: str) -> list[dict]:
+    from provisioning.outbox.models import DirectoryChange
+    from provisioning.people.models import Person
+
+    pks = list(Person.objects.filter(employee_code__startswith=f"{prefix}-").values_list("pk", flat=True))
+    return list(DirectoryChange.objects.filter(kind="person", object_id__in=pks, status="failed")
+                .values("pk", "attempts", "last_error"))
+
+
+def repair_and_delete_extra(urls: list[str], uids: list[str]) -> int:
+    """`reconcile --repair --delete-extra`, the explicit flag, limited to these extra uids."""
+    from django.conf import settings
+
+    from directory import connection
+    from provisioning.reconcile.services import compare, repair
+
+    settings.IDM_LDAP_URLS = ",".join(urls)
+    connection.drop()
+    drift = compare()
+    drift.extra_people = [u for u in drift.extra_people if u in uids]
+    repair(drift, actor=None, source="fault test C-18", delete_extra=True)
+    return len(drift.extra_people)

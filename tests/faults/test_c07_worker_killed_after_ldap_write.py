@@ -15,7 +15,7 @@ def test_c07_worker_killed_between_ldap_write_and_outbox_mark_applies_exactly_on
     worker = stack.worker_procs["directory"].pid
     report = faults.run(f"d.c07_kill_worker_after_ldap_write('C07', 6, {worker}, {faults.root(0)!r})")
     assert report["locked_rows"] == 6 and report["killed"], report  # the kill came after the write
-    assert report["running_after_kill"] == 6, report  # nobody marked them: the crash window
+    assert report["running_after_crash"] == 6, report  # nobody marked them: the crash window
     applied = faults.run("d.wait_applied(120)")
     assert applied["failed"] == 0
     changes = faults.run("d.changes_of('C07')")
