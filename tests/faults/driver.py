@@ -303,3 +303,47 @@ def repair_and_delete_extra(urls: list[str], uids: list[str]) -> int:
     drift.extra_people = [u for u in drift.extra_people if u in uids]
     repair(drift, actor=None, source="fault test C-18", delete_extra=True)
     return len(drift.extra_people)
+
+
+def import_commit_sent(prefix: str, n: int) -> int:
+    """An n-row staff file uploaded, checked and its commit sent to the bulk workers; the batch id."""
+    import io
+
+    from idm.celery import app
+    from provisioning.imports import services as imports
+    from provisioning.imports.tasks import COMMIT
+    from provisioning.units.models import Unit
+
+    unit = Unit.objects.exclude(parent=None).order_by("code")[0].code
+    lines = ["Mã cán bộ,Họ và tên,Đơn vị,Chức vụ"]
+    lines += [f"{prefix}-{i:04d},Trần Thị {GIVENS[i % len(GIVENS)]},{unit},Chuyên viên" for i in range(n)]
+    batch = imports.import_create(actor=None, fileobj=io.BytesIO("\n".join(lines).encode()),
+                                  filename=f"{prefix}.csv", scope=None)
+    imports.import_validate(batch.pk)
+    app.send_task(COMMIT, args=[batch.pk])
+    return batch.pk
+
+
+def import_state(batch_id: int, prefix: str) -> dict:
+    from provisioning.imports.models import ImportBatch
+
+    rows = changes_of(prefix)
+    return {"status": ImportBatch.objects.get(pk=batch_id).status, "people": people_in_sql(prefix)["count"],
+            "applied": sum(1 for r in rows if r["status"] == "applied"), "rows": len(rows),
+            "attempts": sorted({r["attempts"] for r in rows})}
+
+
+def sigterm_when_first_applied(batch_id: int, prefix: str, pids: list[int], timeout: float = 120) -> dict:
+    """C-08: SIGTERM to the workers as soon as the first of the import's directory changes is applied."""
+    from provisioning.outbox.models import DirectoryChange
+    from provisioning.people.models import Person
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        pks = Person.objects.filter(employee_code__startswith=f"{prefix}-").values("pk")
+        if DirectoryChange.objects.filter(kind="person", object_id__in=pks, status="applied").exists():
+            break
+        time.sleep(0.01)
+    for pid in pids:
+        os.kill(pid, signal.SIGTERM)
+    return import_state(batch_id, prefix)
