@@ -86,6 +86,24 @@ def ensure_entry(dn: str, object_classes: Iterable[str], attrs: dict[str, list[s
         if check_result(conn, ok, dn=dn, accept=(ALREADY_EXISTS,)) != ALREADY_EXISTS:
             return "added"
     managed = list(managed)
+    # Two workers may bring the same entry in line at once (two outbox rows of one person in two
+    # batches): the other's modify can land between our read and ours. Removals are written as
+    # "replace with nothing" (a no-op when the attribute is already gone), and a modify that still
+    # meets the other's change (a class already added or removed) is computed again from a new read.
+    for attempt in range(3):
+        changes = _changes_to(dn, classes, attrs, managed, optional_classes)
+        if not changes:
+            return "unchanged"
+        with service() as conn:
+            ok = conn.modify(dn, changes)
+            code = check_result(conn, ok, dn=dn, accept=(NO_SUCH_ATTRIBUTE, VALUE_EXISTS) if attempt < 2 else ())
+        if code not in (NO_SUCH_ATTRIBUTE, VALUE_EXISTS):
+            return "modified"
+    return "modified"  # not reached: the last attempt raises on any error
+
+
+def _changes_to(dn: str, classes: list[str], attrs: dict[str, list[str]], managed: list[str],
+                optional_classes: Iterable[str]) -> dict[str, list]:
     current = read(dn, ["objectClass", *managed]) or {}
     changes: dict[str, list] = {}
     have_classes = {c.lower() for c in as_list(current.get("objectClass"))}
@@ -98,20 +116,13 @@ def ensure_entry(dn: str, object_classes: Iterable[str], attrs: dict[str, list[s
         have = lower_current.get(name.lower(), [])
         if sorted(want) == sorted(have):
             continue
-        if want:
-            changes[name] = [(ldap3.MODIFY_REPLACE, want)]
-        elif have:
-            changes[name] = [(ldap3.MODIFY_DELETE, [])]
+        if want or have:
+            changes[name] = [(ldap3.MODIFY_REPLACE, want)]  # replace with []: removed, or already gone
     class_ops = ([(ldap3.MODIFY_ADD, missing_classes)] if missing_classes else []) + \
                 ([(ldap3.MODIFY_DELETE, unwanted)] if unwanted else [])
     if class_ops:
         changes["objectClass"] = class_ops  # after the attribute changes: one atomic modify
-    if not changes:
-        return "unchanged"
-    with service() as conn:
-        ok = conn.modify(dn, changes)
-        check_result(conn, ok, dn=dn)
-    return "modified"
+    return changes
 
 
 def delete_entry(dn: str) -> bool:
