@@ -149,6 +149,9 @@ def config_ldif(c: SlapdConfig) -> str:
     acl_lines = "".join(f"olcAccess: {{{i}}}{a}\n" for i, a in enumerate(acls))
     replication = replication_ldif(c)
     overlays = overlays_ldif(c)
+    # each optional line ends with its own newline: an empty line would end the LDIF entry
+    server_id = f"olcServerID: {c.server_id}\n" if c.server_id is not None else ""
+    syncprov = "olcModuleLoad: syncprov\n" if c.provider else ""
     return f"""dn: cn=config
 objectClass: olcGlobal
 cn: config
@@ -157,8 +160,7 @@ olcArgsFile: {d}/run/slapd.args
 olcLogLevel: none
 olcToolThreads: 2
 olcDisallows: bind_anon
-{f"olcServerID: {c.server_id}" if c.server_id is not None else ""}
-{tls}
+{server_id}{tls}
 dn: cn=module{{0}},cn=config
 objectClass: olcModuleList
 cn: module{{0}}
@@ -168,8 +170,7 @@ olcModuleLoad: ppolicy
 olcModuleLoad: memberof
 olcModuleLoad: refint
 olcModuleLoad: argon2 m=19456 t=2 p=1
-{"olcModuleLoad: syncprov" if c.provider else ""}
-
+{syncprov}
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
 cn: schema
