@@ -117,3 +117,27 @@ class PasswordRecord(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["person", "-created_at"], name="pwrecord_recent")]
+
+
+class ApiToken(models.Model):
+    """A system's key to the REST API: it acts as its owner, with the owner's roles and scopes. Only a
+    keyed digest of the secret is stored (the secret is shown once, when the token is made); a token
+    can be revoked, and may expire. See ``accounts.tokens``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # the secret's first characters, not secret on their own: tell tokens apart on the page and in logs
+    prefix = models.CharField(_("starts with"), max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:  # the audit trail's label: never the secret
+        return f"{self.prefix}… ({self.name})"

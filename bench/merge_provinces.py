@@ -5,10 +5,12 @@ people measured in the same run (target: the apply within 2x the import).
 
     python bench/merge_provinces.py [N_PER_PROVINCE] [--smoke] [--engine=sqlite|postgres]
 
-Both provinces are loaded through the staff import; the directory is written by a real Celery worker."""
+Both provinces are loaded through the staff import; the directory is written by a real Celery worker.
+IDM_BENCH_PROFILE=1 prints a cProfile of the SQL part (plan_apply)."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from common import Stack, load_demo_units, run_per_engine, size, write_xlsx
@@ -61,7 +63,14 @@ def main() -> None:
         preview = plan_preview(plan)
         preview_time = time.perf_counter() - t
         t = time.perf_counter()
-        plan_apply(actor=None, plan=plan)
+        if os.environ.get("IDM_BENCH_PROFILE"):
+            import cProfile
+            import pstats
+            prof = cProfile.Profile()
+            prof.runcall(plan_apply, actor=None, plan=plan)
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+        else:
+            plan_apply(actor=None, plan=plan)
         sql_time = time.perf_counter() - t
         from django.db.models import Count
 

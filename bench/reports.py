@@ -1,17 +1,22 @@
-"""Adoption reports at national scale: 1,000,000 people in 10,000 units, with mail usage.
+"""Adoption reports at national scale: 1,000,000 people in 10,000 units, with mail usage and certificates.
 
     python bench/reports.py [N_PEOPLE] [--smoke] [--engine=sqlite|postgres]
 
-Prints the daily snapshot rebuild (target < 60 s on this 2-core machine), and the server time of the
-province overview and of a department's page (p95, target < 100 ms), each against a plain
-`SELECT COUNT(*)` over the people measured in the same run (the floor any per-request count would pay).
-People, periods and usage rows are bulk-inserted straight into SQL (this measures the reports)."""
+Run without --engine, it runs once on SQLite and once on PostgreSQL (bench/common.py). Prints the daily
+snapshot rebuild (target < 60 s on this 2-core machine), the server time of the province overview and of
+a department's page (p95, target < 100 ms), each against a plain `SELECT COUNT(*)` over the people
+measured in the same run (the floor any per-request count would pay), and the peak memory of the
+Mailboxes CSV export streamed for one department and for the whole province (flat: about the same for
+100 times the rows). People, periods, usage rows and certificates (70 % of people hold a personal one, a
+few revoked or expired; a quarter of the units an organisational one) are bulk-inserted straight into
+SQL: this measures the reports, not the import paths."""
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
 import time
+import tracemalloc
 
 from common import Stack, run_per_engine, size
 
@@ -27,8 +32,10 @@ def main() -> None:
         from django.utils import timezone
 
         from accounts.models import User
+        from provisioning.certificates.models import Certificate
         from provisioning.mailboxes.models import MailboxUsage
         from provisioning.people.models import Person, PersonPeriod
+        from provisioning.reports.selectors import figures
         from provisioning.reports.services import snapshot_build
         from provisioning.units.models import Unit, UnitVersion
 
@@ -71,10 +78,14 @@ def main() -> None:
             MailboxUsage.objects.bulk_create((MailboxUsage(day=today, address=p.mail, person=p, source="bench",
                                                            last_login=recent if int(p.uid[1:]) % 3 else old,
                                                            bytes_used=1 << 20) for p in people), batch_size=5000)
+            Certificate.objects.bulk_create((_certificate(Certificate, p, int(p.uid[1:])) for p in people
+                                             if int(p.uid[1:]) % 10 < 7), batch_size=5000)
+        Certificate.objects.bulk_create((_certificate(Certificate, None, k, unit=u) for k, u in enumerate(units)
+                                         if k % 4 == 0), batch_size=5000)
         with connection.cursor() as c:
             c.execute("ANALYZE")
-        print(f"{Person.objects.count()} people in {len(units)} units generated in {time.perf_counter() - t0:.0f} s",
-              flush=True)
+        print(f"{Person.objects.count()} people in {len(units)} units, {Certificate.objects.count()} certificates "
+              f"generated in {time.perf_counter() - t0:.0f} s", flush=True)
 
         t = time.perf_counter()
         rows = snapshot_build(today)
@@ -115,9 +126,38 @@ def main() -> None:
         api = p95(f"/api/v1/reports/units/{province.code}/")
         print(f"reference: COUNT(*) of active people p95 {floor:.1f} ms")
         print(f"overview p95 {overview:.1f} ms ({overview / floor:.2f}x the count); unit page p95 {unit:.1f} ms; "
-              f"JSON API p95 {api:.1f} ms (target < 100 ms)")
+              f"JSON API p95 {api:.1f} ms (target < 100 ms)", flush=True)
+        [top] = figures(today, province)
+        print(f"province: {top.staff} staff, {top.mailbox_pct}% mailbox, {top.regular_pct}% regular, "
+              f"{top.personal_cert} personal certificates ({top.cert_pct}%), {top.org_certs} organisational")
+
+        def export_peak(unit_code: str) -> tuple[int, float]:
+            """Rows and peak Python memory (MB) of the Mailboxes CSV export, read to the end as a browser would."""
+            tracemalloc.start()
+            r = client.get("/mailboxes/", {"export": "csv", "unit": unit_code})
+            size = sum(chunk.count(b"\n") for chunk in r.streaming_content) - 1
+            peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            return size, peak
+
+        small_rows, small = export_peak(units[1].code)
+        big_rows, big = export_peak(province.code)
+        print(f"mailbox CSV export, streamed: {small_rows} rows peak {small:.1f} MB; {big_rows} rows peak {big:.1f} MB "
+              f"({big_rows / max(small_rows, 1):.0f}x the rows, {big / small:.2f}x the memory; target flat, about 1x)")
     finally:
         stack.close()
+
+
+def _certificate(model, person, i: int, unit=None):
+    """A recorded certificate: personal (2 % revoked last week, 3 % expired) or the unit's organisational one."""
+    now = dt.datetime.now(dt.UTC)
+    expired, revoked = person is not None and i % 100 < 3, person is not None and 3 <= i % 100 < 5
+    return model(kind="personal" if person else "organisation", person=person, unit_id=unit.pk if unit else
+                 person.unit_id, serial=f"{'P' if person else 'O'}{i:X}", issuer="CN=bench CA", subject=f"CN={i}",
+                 not_before=now - dt.timedelta(days=400), fingerprint=f"{'p' if person else 'o'}{i:063d}",
+                 not_after=now - dt.timedelta(days=30) if expired else now + dt.timedelta(days=900),
+                 spki_sha256=f"{i:064d}", der=b"-", status="revoked" if revoked else "active",
+                 revoked_at=now - dt.timedelta(days=7) if revoked else None)
 
 
 if __name__ == "__main__":

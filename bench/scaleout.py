@@ -36,7 +36,7 @@ TARGET = "end states identical"
 # slapcat attributes that say when/where/by whom, not what
 OPERATIONAL = {"entrycsn", "entryuuid", "createtimestamp", "modifytimestamp", "creatorsname", "modifiersname",
                "contextcsn", "structuralobjectclass", "pwdchangedtime", "pwdhistory", "pwdfailuretime",
-               "pwdlastsuccess"}
+               "pwdlastsuccess", "authtimestamp"}
 
 
 # ---------------------------------------------------------------- the workload (runs inside Django)

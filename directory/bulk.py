@@ -15,9 +15,10 @@ import ldap.modlist
 
 from . import config, setup
 from . import escaping as esc
-from .entries import PersonEntry
+from .entries import MAIL_CLASS, PERSON_ATTRS, PersonEntry
 from .errors import DirectoryError, InvalidValue, error_for_python_ldap
-from .gateway.people import person_dn
+from .gateway.base import entry_changes
+from .gateway.people import person_dn, person_put
 
 WINDOW = 256  # outstanding operations on the connection
 
@@ -26,15 +27,22 @@ def _msgid(exc: ldap.LDAPError) -> int | None:
     return exc.args[0].get("msgid") if exc.args and isinstance(exc.args[0], dict) else None
 
 
-def people_add_pipelined(entries: list[PersonEntry]) -> tuple[list[str], dict[str, DirectoryError]]:
+def _open():
+    cfg = config.current()
+    return setup.python_ldap_open(cfg, cfg.bind_dn, cfg.bind_password)
+
+
+def people_add_pipelined(entries: list[PersonEntry], conn=None) -> tuple[list[str], dict[str, DirectoryError]]:
     """Add these people. Returns (uids that already existed, {uid: permanent error}). Raises
     DirectoryUnavailable if the server goes away (whatever was added stays: adds are idempotent
-    through the 'exists' fallback on the next run)."""
+    through the 'exists' fallback on the next run). `conn`: a connection of this module's to reuse
+    (people_put_pipelined's; the caller then unbinds it)."""
     cfg = config.current()
     existing: list[str] = []
     failed: dict[str, DirectoryError] = {}
     pending: dict[int, str] = {}
-    conn = setup.python_ldap_open(cfg, cfg.bind_dn, cfg.bind_password)
+    own = conn is None
+    conn = conn if conn is not None else _open()
 
     def collect_one() -> None:
         try:
@@ -73,6 +81,111 @@ def people_add_pipelined(entries: list[PersonEntry]) -> tuple[list[str], dict[st
     except ldap.LDAPError as exc:  # sending an add, or anything not tied to one entry
         raise error_for_python_ldap(exc) from None
     finally:
+        if own:
+            with contextlib.suppress(ldap.LDAPError):
+                conn.unbind_s()
+    return existing, failed
+
+
+class _Window:
+    """Operations in flight on one connection: at most WINDOW, each answer matched to its uid."""
+
+    def __init__(self, conn, timeout: float) -> None:
+        self.conn, self.timeout, self.pending = conn, timeout, {}
+
+    def send(self, msgid: int, uid: str, on_answer) -> None:
+        self.pending[msgid] = (uid, on_answer)
+        while len(self.pending) >= WINDOW:
+            self.collect_one()
+
+    def collect_one(self) -> None:
+        try:
+            _type, data, msgid, _ctrls = self.conn.result3(ldap.RES_ANY, all=1, timeout=self.timeout)
+            uid, on_answer = self.pending.pop(msgid, (None, None))
+            error = None
+        except ldap.LDAPError as exc:
+            uid, on_answer = self.pending.pop(_msgid(exc), (None, None))
+            data, error = None, exc
+            if uid is None:
+                raise
+        if on_answer is not None:
+            on_answer(uid, data, error)
+
+    def drain(self) -> None:
+        while self.pending:
+            self.collect_one()
+
+
+def people_put_pipelined(entries: list[PersonEntry]) -> dict[str, DirectoryError]:
+    """Make these people's entries say exactly this ("make it so", as gateway.person_put), with every
+    operation pipelined on one connection: the adds; for the entries that already exist, their reads;
+    then a modify for each that differs. A merger's tens of thousands of changed entries thus cost a few
+    pipelined rounds instead of three round trips each. Returns {uid: permanent error}; raises
+    DirectoryUnavailable if the server goes away (every write is idempotent: run again)."""
+    cfg = config.current()
+    conn = _open()  # one bind for the whole batch: a bind costs as much as a hundred pipelined modifies
+    try:
+        existing, failed = people_add_pipelined(entries, conn)
+    except BaseException:
         with contextlib.suppress(ldap.LDAPError):
             conn.unbind_s()
-    return existing, failed
+        raise
+    if not existing:
+        with contextlib.suppress(ldap.LDAPError):
+            conn.unbind_s()
+        return failed
+    by_uid = {e.uid: e for e in entries}
+    window = _Window(conn, cfg.receive_timeout)
+    current: dict[str, dict[str, list[str]]] = {}
+    gone: list[str] = []
+    clashed: list[str] = []
+
+    def read_answer(uid, data, error) -> None:
+        if isinstance(error, ldap.NO_SUCH_OBJECT):
+            gone.append(uid)  # deleted since the add said it exists: added again below
+        elif error is not None:
+            _record(uid, error)
+        else:
+            attrs = data[0][1] if data else {}
+            current[uid] = {k: [v.decode() for v in vs] for k, vs in attrs.items()}
+
+    def modify_answer(uid, _data, error) -> None:
+        if isinstance(error, (ldap.NO_SUCH_ATTRIBUTE, ldap.TYPE_OR_VALUE_EXISTS)):
+            clashed.append(uid)  # another writer changed the classes since our read: redone below
+        elif error is not None:
+            _record(uid, error)
+
+    def _record(uid, error) -> None:
+        err = error_for_python_ldap(error, dn=person_dn(uid))
+        if err.transient:
+            raise err
+        failed[uid] = err
+
+    ops = {"add": ldap.MOD_ADD, "replace": ldap.MOD_REPLACE, "delete": ldap.MOD_DELETE}
+    try:
+        for uid in existing:
+            window.send(conn.search_ext(person_dn(uid), ldap.SCOPE_BASE, "(objectClass=*)",
+                                        ["objectClass", *PERSON_ATTRS]), uid, read_answer)
+        window.drain()
+        for uid, have in current.items():
+            e = by_uid[uid]
+            changes = entry_changes(have, e.object_classes(), e.to_attrs(), PERSON_ATTRS, (MAIL_CLASS,))
+            if changes:
+                modlist = [(ops[op], name, [v.encode() for v in values] or None) for op, name, values in changes]
+                window.send(conn.modify_ext(person_dn(uid), modlist), uid, modify_answer)
+        window.drain()
+    except ldap.LDAPError as exc:
+        raise error_for_python_ldap(exc) from None
+    finally:
+        with contextlib.suppress(ldap.LDAPError):
+            conn.unbind_s()
+    if gone:
+        failed.update(people_put_pipelined([by_uid[u] for u in gone]))
+    for uid in clashed:  # rare (two workers on one person at once): the "make it so" path reads again
+        try:
+            person_put(by_uid[uid])
+        except DirectoryError as exc:
+            if exc.transient:
+                raise
+            failed[uid] = exc
+    return failed

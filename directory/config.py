@@ -22,9 +22,11 @@ BRANCHES = {
     "units": "ou=units",
     "groups": "ou=groups",  # groups, distribution lists, delegates of functional mailboxes
     "services": "ou=services",  # service accounts (idm, mail): configured, never written by idm
+    # other government systems' bind accounts, which idm creates, rotates and removes
+    "applications": "ou=applications,ou=services",
 }
 # The branches whose entries idm writes (and which the test-suite empties between tests).
-DATA_BRANCHES = ("people", "mailboxes", "units", "groups")
+DATA_BRANCHES = ("people", "mailboxes", "units", "groups", "applications")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class DirectoryConfig:
     @property
     def services_dn(self) -> str:
         return self.branch_dn("services")
+
+    @property
+    def applications_dn(self) -> str:
+        return self.branch_dn("applications")
 
     def __repr__(self) -> str:  # LD-08: never show the bind password
         return (f"DirectoryConfig(urls={self.urls!r}, base_dn={self.base_dn!r}, bind_dn={self.bind_dn!r}, "

@@ -19,7 +19,7 @@ PERSON_ATTRS = (
     "mailQuota", "preferredLanguage",
 )
 UNIT_ATTRS = ("ou", "vnOrgUnitCode", "vnUnitName", "vnUnitKind", "vnMailDomain", "description")
-GROUP_ATTRS = ("cn", "description", "member")
+GROUP_ATTRS = ("cn", "description", "member", "ou")
 
 
 def _one(attrs: dict, name: str, default: str = "") -> str:
@@ -149,6 +149,9 @@ class GroupEntry:
     name: str
     description: str = ""
     member_uids: list[str] = field(default_factory=list)
+    # the unit the group belongs to (its distribution list, its functional mailbox's delegates): the
+    # access rules let an application scoped to that unit's subtree read the group
+    unit_code: str = ""
 
     def object_classes(self) -> tuple[str, ...]:
         return GROUP_CLASSES

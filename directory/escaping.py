@@ -17,6 +17,8 @@ from .errors import InvalidValue
 
 UID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,34}$")
+# an application's account name (its cn): what its administrators type into its LDAP settings
+APPLICATION_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 _RDN_SPECIAL = set('\\,+"<>;=')
 
@@ -90,6 +92,12 @@ def check_unit_code(code: str) -> str:
     if not isinstance(code, str) or not UNIT_CODE_RE.fullmatch(code):
         raise InvalidValue(f"unit code {code!r} is not allowed: letters, digits, '.', '_' or '-', at most 35 long")
     return code
+
+
+def check_application_name(name: str) -> str:
+    if not isinstance(name, str) or not APPLICATION_NAME_RE.fullmatch(name):
+        raise InvalidValue(f"application name {name!r} is not allowed: lower-case letters, digits and '-', 2 to 63")
+    return name
 
 
 def dn_is_under(child: str, base: str) -> bool:

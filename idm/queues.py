@@ -37,6 +37,7 @@ ROUTES: dict[str, str] = {
     "mailboxes.collect_mail_usage": BULK,
     "reports.build_snapshot": BULK,
     "reorg.apply_due_plans": BULK,  # a merger: its directory changes go to directory_bulk by size
+    "reorg.expire_old_addresses": DEFAULT,  # daily housekeeping; its directory changes are bulk ones
     "people.remove_expired_mailboxes": DEFAULT,
     "imports.purge_uploads": DEFAULT,
     "audit.expire_old_entries": DEFAULT,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("provisioning.api.urls")),
+    path("scim/v2/", include("provisioning.scim.urls")),
     path("", include(selfservice)),
     path("", include(profile)),
     path("", include(recovery)),

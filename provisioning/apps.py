@@ -10,6 +10,7 @@ class ProvisioningConfig(AppConfig):
         from provisioning import checks  # noqa: F401  (registers the key-settings check)
 
         # The outbox applies directory changes through this registry, so it imports no capability.
+        from provisioning.applications.directory import apply_application_changes
         from provisioning.certificates.directory import apply_certificate_changes
         from provisioning.mailboxes.directory import apply_functional_changes, apply_list_changes
         from provisioning.outbox.appliers import register
@@ -21,6 +22,7 @@ class ProvisioningConfig(AppConfig):
         register("lists", apply_list_changes, order=30)
         register("functional mailboxes", apply_functional_changes, order=40)
         register("certificates", apply_certificate_changes, order=50)  # after the entries they sit on
+        register("applications", apply_application_changes, order=60)  # after units: scopes name their DNs
 
         from provisioning.certificates.automatic import on_person_changed
         from provisioning.people import hooks

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.scopes import role_units
+from accounts.scopes import province_wide, role_units
 from provisioning.outbox.models import DirectoryChange
 from provisioning.people.models import Person, PersonStatus
 from provisioning.units.models import Unit
@@ -49,8 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
     their own account."""
     paths = _scope(request.user)
     counts = _counts(paths) if paths is None or paths else None
-    it_paths = role_units(request.user, Role.IT_LEAD)
-    if it_paths is None or any(p.count("/") == 2 for p in it_paths):  # "/<id>/": a top-level unit
+    if province_wide(request.user, Role.IT_LEAD):
         counts = (counts or {}) | {
             "pending": DirectoryChange.objects.filter(status__in=["pending", "running"]).count(),
             "failed": DirectoryChange.objects.filter(status="failed").count()}

@@ -1,6 +1,7 @@
 """Every page of provisioning, under the "provisioning" namespace; each capability lists its
 own URLs next to its views."""
 
+from provisioning.applications import urls as applications
 from provisioning.approvals import urls as approvals
 from provisioning.audit import urls as audit
 from provisioning.certificates import urls as certificates
@@ -15,4 +16,4 @@ app_name = "provisioning"
 # reorg first: "units/plans/" would otherwise be taken for a unit code
 urlpatterns = [*reorg.urlpatterns, *units.urlpatterns, *people.urlpatterns, *mailboxes.urlpatterns,
                *approvals.urlpatterns, *imports.urlpatterns, *reports.urlpatterns, *certificates.urlpatterns,
-               *audit.urlpatterns]
+               *audit.urlpatterns, *applications.urlpatterns]

@@ -81,3 +81,19 @@ def test_a_stack_file_others_may_read_or_that_someone_else_owns_is_ignored(runni
 def test_without_a_stack_file_nothing_changes(tmp_path):
     assert dev_stack(tmp_path) == {}
     assert "E009" in second_terminal(tmp_path, "check").stderr
+
+
+CA_SETTINGS = "from django.conf import settings as s; print(s.IDM_CA_ADAPTER, s.IDM_INTERNAL_CA_ADAPTER)"
+
+
+def test_the_local_ca_is_the_default_under_make_run_and_the_government_ca_otherwise(running_stack, tmp_path):
+    # make run: the whole certificate flow runs end to end on the built-in CA, CSR path open
+    r = second_terminal(running_stack, "shell", "-v", "0", "-c", CA_SETTINGS)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["local", "local"]
+    # a host with no development stack (production): no CA key is created and trusted unless chosen
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    r = second_terminal(bare, "shell", "-v", "0", "-c", CA_SETTINGS)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["external", "external"]

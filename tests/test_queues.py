@@ -29,6 +29,7 @@ EXPECTED = {
     "accounts.notify": "directory",
     "reports.build_snapshot": "bulk",
     "reorg.apply_due_plans": "bulk",
+    "reorg.expire_old_addresses": "celery",
     "imports.purge_uploads": "celery",
     "audit.expire_old_entries": "celery",
     "certificates.expiry": "celery",

@@ -21,8 +21,7 @@ log = logging.getLogger("idm.access")
 def grantor_required(user: User) -> None:
     """The page's access helper: the superadmin and HR officers; 403 for everyone else."""
     if not grantable_roles(user):
-        log.warning("access refused: %s may not grant roles", user.get_username())
-        raise PermissionDenied
+        raise PermissionDenied  # logged by the 403 page (idm.errors)
 
 
 def assignments_for(user: User, *, q: str = "", role: str = "") -> QuerySet:

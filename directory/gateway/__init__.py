@@ -3,6 +3,7 @@
     base    search, read, "make it so" writes, deletes, ping
     people  civil servants under the people branch
     units   the unit tree
+    applications  other government systems' bind accounts
     groups  groups, distribution lists, functional mailboxes and their delegates
 
 Callers use `from directory import gateway` and the names below.
@@ -10,6 +11,13 @@ Callers use `from directory import gateway` and the names below.
 
 from __future__ import annotations
 
+from .applications import (
+    application_delete,
+    application_dn,
+    application_put,
+    application_scope,
+    applications_last_bound,
+)
 from .base import delete_entry, delete_subtree, ensure_entry, modify_values, ping, read, search
 from .groups import (
     functional_dn,
@@ -41,6 +49,7 @@ from .people import (
 from .units import unit_certificates, unit_delete, unit_dn, unit_get, unit_put, unit_set_certificates, units_all
 
 __all__ = [
+    "application_delete", "application_dn", "application_put", "application_scope", "applications_last_bound",
     "delete_entry", "delete_subtree", "ensure_entry", "modify_values", "ping", "read", "search",
     "functional_dn", "functional_put", "group_add_member", "group_delete", "group_dn", "group_get", "group_put",
     "group_remove_member", "mail_list_members", "mail_list_put", "memberships",

@@ -105,24 +105,40 @@ def ensure_entry(dn: str, object_classes: Iterable[str], attrs: dict[str, list[s
 def _changes_to(dn: str, classes: list[str], attrs: dict[str, list[str]], managed: list[str],
                 optional_classes: Iterable[str]) -> dict[str, list]:
     current = read(dn, ["objectClass", *managed]) or {}
+    ops = {"add": ldap3.MODIFY_ADD, "replace": ldap3.MODIFY_REPLACE, "delete": ldap3.MODIFY_DELETE}
     changes: dict[str, list] = {}
-    have_classes = {c.lower() for c in as_list(current.get("objectClass"))}
-    missing_classes = [c for c in classes if c.lower() not in have_classes]
-    unwanted = [c for c in optional_classes if c.lower() in have_classes and c.lower() not in
-                {x.lower() for x in classes}]
-    lower_current = {k.lower(): as_list(v) for k, v in current.items()}
+    for op, name, values in entry_changes({k: as_list(v) for k, v in current.items()}, classes, attrs, managed,
+                                          optional_classes):
+        changes.setdefault(name, []).append((ops[op], values))
+    return changes
+
+
+def entry_changes(current: dict[str, list[str]], classes: Iterable[str], attrs: dict[str, list[str]],
+                  managed: Iterable[str], optional_classes: Iterable[str] = ()) -> list[tuple[str, str, list[str]]]:
+    """What turns an entry that has `current` (attribute -> values, as read) into one with these
+    classes and, for each managed attribute, exactly these values: [(op, attribute, values)] with op
+    "add", "replace" or "delete". A removed attribute is "replace" with [] (a no-op when another writer
+    removed it meanwhile, where a delete fails with noSuchAttribute). The object classes come after the
+    attributes, so one atomic modify can drop an optional class together with its attributes. Pure: the
+    "make it so" write and the pipelined bulk write (directory.bulk) share it."""
+    classes = list(classes)
+    lower_current = {k.lower(): list(v) for k, v in current.items()}
+    have_classes = {c.lower() for c in lower_current.get("objectclass", [])}
+    out: list[tuple[str, str, list[str]]] = []
     for name in managed:
         want = attrs.get(name, [])
         have = lower_current.get(name.lower(), [])
         if sorted(want) == sorted(have):
             continue
-        if want or have:
-            changes[name] = [(ldap3.MODIFY_REPLACE, want)]  # replace with []: removed, or already gone
-    class_ops = ([(ldap3.MODIFY_ADD, missing_classes)] if missing_classes else []) + \
-                ([(ldap3.MODIFY_DELETE, unwanted)] if unwanted else [])
-    if class_ops:
-        changes["objectClass"] = class_ops  # after the attribute changes: one atomic modify
-    return changes
+        out.append(("replace", name, list(want)))
+    missing_classes = [c for c in classes if c.lower() not in have_classes]
+    unwanted = [c for c in optional_classes if c.lower() in have_classes and c.lower() not in
+                {x.lower() for x in classes}]
+    if missing_classes:
+        out.append(("add", "objectClass", missing_classes))
+    if unwanted:
+        out.append(("delete", "objectClass", unwanted))
+    return out
 
 
 def delete_entry(dn: str) -> bool:

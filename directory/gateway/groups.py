@@ -6,7 +6,7 @@ import ldap3
 
 from directory import config
 from directory import escaping as esc
-from directory.entries import GROUP_CLASSES, GroupEntry
+from directory.entries import GROUP_ATTRS, GROUP_CLASSES, GroupEntry
 
 from .base import as_list, delete_entry, ensure_entry, modify_values, read
 from .people import person_dn
@@ -23,27 +23,34 @@ def group_dn(name: str) -> str:
     return esc.dn("cn", name, config.current().groups_dn)
 
 
+def _unit(code: str) -> list[str]:
+    return [esc.check_unit_code(code)] if code else []
+
+
 def group_put(entry: GroupEntry) -> str:
     members = [person_dn(u) for u in sorted(set(entry.member_uids))] or [_placeholder_dn()]
-    attrs = {"cn": [entry.name], "description": [entry.description] if entry.description else [], "member": members}
-    return ensure_entry(group_dn(entry.name), GROUP_CLASSES, attrs, ("cn", "description", "member"))
+    attrs = {"cn": [entry.name], "description": [entry.description] if entry.description else [], "member": members,
+             "ou": _unit(entry.unit_code)}
+    return ensure_entry(group_dn(entry.name), GROUP_CLASSES, attrs, GROUP_ATTRS)
 
 
-def mail_list_put(name: str, *, description: str, address: str, aliases: list[str], member_uids: list[str]) -> str:
+def mail_list_put(name: str, *, description: str, address: str, aliases: list[str], member_uids: list[str],
+                  unit_code: str = "") -> str:
     """A distribution list: a groupOfNames with the vnMailList class; the mail server expands
-    it to its members' addresses."""
+    it to its members' addresses. `unit_code` (ou) names the unit whose list it is."""
     members = [person_dn(u) for u in sorted(set(member_uids))] or [_placeholder_dn()]
     attrs = {"cn": [name], "description": [description] if description else [], "member": members,
-             "mail": [address], "mailAlias": sorted(aliases), "mailEnabled": ["TRUE"]}
+             "mail": [address], "mailAlias": sorted(aliases), "mailEnabled": ["TRUE"], "ou": _unit(unit_code)}
     return ensure_entry(group_dn(name), (*GROUP_CLASSES, "vnMailList"), attrs,
-                        ("cn", "description", "member", "mail", "mailAlias", "mailEnabled"))
+                        (*GROUP_ATTRS, "mail", "mailAlias", "mailEnabled"))
 
 
 def functional_dn(address: str) -> str:
     return esc.dn("cn", address, config.current().mailboxes_dn)
 
 
-def functional_put(*, address: str, name: str, quota_kib: int, enabled: bool, delegate_uids: list[str]) -> str:
+def functional_put(*, address: str, name: str, quota_kib: int, enabled: bool, delegate_uids: list[str],
+                   unit_code: str = "") -> str:
     """A unit's functional mailbox (e.g. vanthu@...): an entry the mail server serves, which
     nobody logs in to directly; its delegates open it with their own password (the Dovecot
     master-user login `address*uid`), as listed in the group delegates-<address>."""
@@ -52,7 +59,8 @@ def functional_put(*, address: str, name: str, quota_kib: int, enabled: bool, de
     result = ensure_entry(functional_dn(address), ("top", "organizationalRole", "PostfixBookMailAccount",
                                                    "vnCivilServant"), attrs,
                           ("cn", "description", "mail", "mailEnabled", "mailQuota", "vnAccountStatus"))
-    group_put(GroupEntry(name=f"delegates-{address}", description=name, member_uids=delegate_uids))
+    group_put(GroupEntry(name=f"delegates-{address}", description=name, member_uids=delegate_uids,
+                         unit_code=unit_code))
     return result
 
 
@@ -62,7 +70,7 @@ def mail_list_members(name: str) -> list[str]:
 
 
 def group_get(name: str) -> GroupEntry | None:
-    attrs = read(group_dn(name), ["cn", "description", "member"])
+    attrs = read(group_dn(name), GROUP_ATTRS)
     if attrs is None:
         return None
     people = config.current().people_dn
@@ -70,7 +78,8 @@ def group_get(name: str) -> GroupEntry | None:
     for m in as_list(attrs.get("member")):
         if esc.dn_is_under(m, people):
             uids.append(ldap3.utils.dn.parse_dn(m)[0][1])
-    return GroupEntry(name=name, description=(as_list(attrs.get("description")) or [""])[0], member_uids=sorted(uids))
+    return GroupEntry(name=name, description=(as_list(attrs.get("description")) or [""])[0], member_uids=sorted(uids),
+                      unit_code=(as_list(attrs.get("ou")) or [""])[0])
 
 
 def group_add_member(name: str, uid: str) -> None:

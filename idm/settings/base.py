@@ -32,6 +32,11 @@ INSTALLED_APPS = [
     "provisioning",
     "directory",
     "csp",
+    # the REST API (provisioning/api/) and its OpenAPI description; the docs' assets come from the
+    # sidecar package as static files, never from a CDN
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # development only (the demo province, private servers); production settings drop it
     "scripts.dev",
 ]
@@ -178,6 +183,8 @@ IDM_LDAP_RECEIVE_TIMEOUT = float(env("IDM_LDAP_RECEIVE_TIMEOUT", "10"))
 IDM_MAILBOX_RETENTION_MONTHS = int(env("IDM_MAILBOX_RETENTION_MONTHS", "6"))
 IDM_MAILBOX_RETENTION_MONTHS_SENIOR = int(env("IDM_MAILBOX_RETENTION_MONTHS_SENIOR", "12"))
 IDM_ACTIVATION_DAYS = int(env("IDM_ACTIVATION_DAYS", "14"))
+# after a reorganisation (merger, move...), old addresses keep delivering as aliases this long; a plan may say otherwise
+IDM_REORG_ALIAS_DAYS = int(env("IDM_REORG_ALIAS_DAYS", "365"))
 # reports: a "regular user" logged in to the mailbox (a user login, never a delivery) within this many days
 IDM_REGULAR_USE_DAYS = int(env("IDM_REGULAR_USE_DAYS", "30"))
 # the adoption score: weights of the mailbox, regular-use and certificate percentages
@@ -211,11 +218,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The CAs a province trusts, as one PEM bundle (the government CA's chain, an internal CA): imported
 # certificates must chain to one of them. Empty: only the local CA, when that adapter is on.
 IDM_CA_BUNDLE = env("IDM_CA_BUNDLE", "")
-# "external" (the default: dossiers to the government CA, certificates imported back) or "local" (a CA
-# built on the cryptography library that issues at once: development, tests, an internal CA)
-IDM_CA_ADAPTER = env("IDM_CA_ADAPTER", "external")
-# the CA that issues from checked CSRs (the internal path); "local" is the one built in
-IDM_INTERNAL_CA_ADAPTER = env("IDM_INTERNAL_CA_ADAPTER", "local")
+# Which CA a batch goes to, and which CA issues from checked CSRs (the internal path). "external": the
+# government CA (dossiers out, certificates imported back; it takes no CSR, so the CSR path is closed).
+# "local": a CA built on the cryptography library that issues at once, its key created in IDM_LOCAL_CA_DIR
+# and trusted for imports. The default is "external" for both: a production host never creates and trusts
+# a CA key nobody chose. Under `make run` (a dev-stack.json in var/) both default to "local", so the
+# whole flow runs end to end; a province that runs the local CA for internal services sets
+# IDM_INTERNAL_CA_ADAPTER=local.
+IDM_CA_ADAPTER = env("IDM_CA_ADAPTER", "local" if _dev_stack else "external")
+IDM_INTERNAL_CA_ADAPTER = env("IDM_INTERNAL_CA_ADAPTER", "local" if _dev_stack else "external")
 IDM_LOCAL_CA_DIR = env("IDM_LOCAL_CA_DIR", str(VAR_DIR / "local-ca"))
 # files of Debian weak-key fingerprints (openssl-blacklist format) that CSRs are checked against (CR-05)
 IDM_WEAK_KEY_LISTS = env_list("IDM_WEAK_KEY_LISTS")
@@ -288,6 +299,7 @@ CELERY_BEAT_SCHEDULE = {
     "adoption-snapshot": {"task": "reports.build_snapshot", "schedule": 3 * 3600.0},
     # reorganisation plans on their effective date (and any interrupted one, finished)
     "reorg-plans": {"task": "reorg.apply_due_plans", "schedule": 3600.0},
+    "reorg-alias-expiry": {"task": "reorg.expire_old_addresses", "schedule": 24 * 3600.0},
     "import-retention": {"task": "imports.purge_uploads", "schedule": 3600.0},
     "certificate-expiry": {"task": "certificates.expiry", "schedule": 6 * 3600.0},
     "audit-retention": {"task": "audit.expire_old_entries", "schedule": 24 * 3600.0},
@@ -300,6 +312,45 @@ IDM_OUTBOX_RESEND_SECONDS = float(env("IDM_OUTBOX_RESEND_SECONDS", "20"))
 IDM_OUTBOX_STALE_SECONDS = float(env("IDM_OUTBOX_STALE_SECONDS", "600"))
 # /healthz says "degraded" when the oldest waiting directory change is older than this
 IDM_HEALTH_OUTBOX_LATE_SECONDS = float(env("IDM_HEALTH_OUTBOX_LATE_SECONDS", "300"))
+
+# ---- the REST API (provisioning/api/) ----
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["provisioning.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PAGINATION_CLASS": "provisioning.api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "provisioning.api.errors.exception_handler",
+    # failed token attempts per client address (Django's cache); REMOTE_ADDR only, never a client's
+    # X-Forwarded-For (behind the proxy idm.proxy has already put the real address there)
+    "DEFAULT_THROTTLE_RATES": {"api_token_failures": env("IDM_API_TOKEN_FAILURES", "20/min")},
+    "NUM_PROXIES": 0,
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "idm REST API",
+    "DESCRIPTION": "Units, people, imports, mailboxes and requests, with the same rules as the pages. "
+                   "Authenticate with `Authorization: Bearer idm_...` (a token made at /accounts/tokens/).",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PersonStatusEnum": "provisioning.people.models.PersonStatus",
+        "ImportStatusEnum": "provisioning.imports.models.ImportBatch.Status",
+        "RequestStatusEnum": "provisioning.approvals.models.ApprovalRequest.Status",
+        "UnitKindEnum": "provisioning.units.models.UnitKind",
+        "CertificateKindEnum": "provisioning.certificates.models.CertKind",
+        "CertificateStageEnum": "provisioning.certificates.models.Stage",
+        "CertificateRequestTypeEnum": "provisioning.certificates.models.RequestType",
+    },
+}
 
 LOGGING = {
     "version": 1,

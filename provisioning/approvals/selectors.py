@@ -25,3 +25,12 @@ def quota_request_rows(user: User) -> list[dict]:
     paths = unit_paths({r.person.unit_id: r.person.unit for r in pending}.values())
     return [{"r": r, "current": r.person.quota_mb or policy(r.person.unit_id).quota_for(r.person.category),
              "may_decide": may_decide(user, r), "unit_label": paths[r.person.unit_id]} for r in pending]
+
+
+def quota_requests_for(user: User) -> QuerySet:
+    """The requests a user may follow: about people of their HR subtrees or unit-head subtrees, and their own."""
+    mine = QuotaRequest.objects.filter(person__uid=user.get_username())
+    hr = within(QuotaRequest.objects.all(), user, Role.HR_ADMIN, "person__unit__path")
+    heads = within(QuotaRequest.objects.all(), user, Role.UNIT_HEAD, "person__unit__path")
+    return (mine | hr | heads).select_related("person__unit", "requested_by", "decided_by").order_by("-created_at",
+                                                                                                      "-pk")

@@ -9,25 +9,31 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.scopes import has_role, role_units, within
+from accounts.scopes import has_role, province_wide, within
 from provisioning.audit.models import AuditEntry
 
 
 def reads_everything(user: User) -> bool:
-    """The superadmin and IT leads read the whole trail."""
-    return role_units(user, Role.HR_ADMIN) is None or has_role(user, Role.IT_LEAD)
+    """The superadmin and the province's IT leads read the whole trail."""
+    return province_wide(user, Role.IT_LEAD)
+
+
+def in_reader_scope(queryset: QuerySet, user: User, unit_path_field: str) -> QuerySet:
+    """The rows inside the subtrees where the user is HR officer or IT lead."""
+    return within(queryset, user, Role.HR_ADMIN, unit_path_field) | \
+        within(queryset, user, Role.IT_LEAD, unit_path_field)
 
 
 def audit_for_reader(user: User) -> QuerySet:
-    """The entries `user` may read: all for the superadmin and IT leads; for an HR officer those
-    about people and units inside their subtrees (by the unit each entry is about; entries about no
-    unit, such as a whole import or a refused sign-in by an unknown name, are not theirs).
-    PermissionDenied for anyone else."""
+    """The entries `user` may read: all for the superadmin and the province's IT leads; for an HR
+    officer or a unit's IT lead those about people and units inside their subtrees (by the unit each
+    entry is about; entries about no unit, such as a whole import or a refused sign-in by an unknown
+    name, are not theirs). PermissionDenied for anyone else."""
     if reads_everything(user):
         return AuditEntry.objects.all()
-    if not has_role(user, Role.HR_ADMIN):
+    if not (has_role(user, Role.HR_ADMIN) or has_role(user, Role.IT_LEAD)):
         raise PermissionDenied
-    return within(AuditEntry.objects.all(), user, Role.HR_ADMIN, "unit__path")
+    return in_reader_scope(AuditEntry.objects.all(), user, "unit__path")
 
 
 def audit_filtered(entries: QuerySet, *, person: str = "", unit_path: str | None = None, actor: str = "",

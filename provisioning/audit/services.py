@@ -58,6 +58,9 @@ ACTION_LABELS = {
     "certificate.csr_checked": _("certificate request (CSR) checked"),
     "role.granted": _("role granted"),
     "role.revoked": _("role revoked"),
+    "token.created": _("API token created"),
+    "token.revoked": _("API token revoked"),
+    "scim.external_id_set": _("SCIM client's identifier (externalId) set"),
     "auth.login": _("logged in"),
     "auth.login_failed": _("login failed"),
     "auth.logout": _("logged out"),
@@ -76,6 +79,9 @@ ACTION_LABELS = {
     "person.phone_check_started": _("mobile phone check started"),
     "person.phone_verified": _("mobile phone checked"),
     "audit.expired": _("audit entries past the retention period removed"),
+    "application.registered": _("application registered to read the directory"),
+    "application.secret_rotated": _("application's directory secret replaced"),
+    "application.revoked": _("application's directory access revoked"),
 }
 
 

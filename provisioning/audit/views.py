@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from provisioning.audit.forms import AuditFilterForm
-from provisioning.audit.selectors import audit_filtered, audit_for_reader, reads_everything
+from provisioning.audit.selectors import audit_filtered, audit_for_reader, in_reader_scope, reads_everything
 from provisioning.audit.services import action_label, audit_changes, audit_details, audit_summary
 from provisioning.common import spreadsheets
 from provisioning.units.models import Unit
-from provisioning.units.selectors import label_units, unit_choices, units_for_hr
+from provisioning.units.selectors import label_units, unit_choices
 
 EXPORT_COLUMNS = ["at", "seq", "actor", "action", "action_label", "target_type", "target_id", "target", "unit",
                   "source_ip", "reason", "before", "after", "hash"]
@@ -27,7 +27,9 @@ EXPORT_COLUMNS = ["at", "seq", "actor", "action", "action_label", "target_type",
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     entries = audit_for_reader(request.user)  # 403 unless superadmin, IT lead or HR officer
-    units = (Unit.objects.all() if reads_everything(request.user) else units_for_hr(request.user))
+    units = Unit.objects.all()
+    if not reads_everything(request.user):
+        units = in_reader_scope(units, request.user, "path")
     form = AuditFilterForm(request.GET or None)
     filters = _filters(form, units)
     entries = audit_filtered(entries, **filters) if filters is not None else entries.none()

@@ -19,10 +19,11 @@ Kind = DirectoryChange.Kind
 
 
 def publish_later(cert: Certificate) -> None:
-    """Outbox row (same transaction) for the entry that holds this certificate."""
+    """Outbox row (same transaction) for the entry that holds this certificate. A device or service
+    has no entry of its own in the directory: its certificate is recorded, not published."""
     if cert.kind == CertKind.PERSONAL:
         directory_change_enqueue_many(kind=Kind.PERSON_CERTIFICATES, object_ids=[cert.person_id])
-    else:
+    elif cert.kind == CertKind.ORGANISATION:
         directory_change_enqueue_many(kind=Kind.UNIT_CERTIFICATES, object_ids=[cert.unit_id])
 
 

@@ -33,6 +33,11 @@ def _requests(batch: CertificateBatch) -> list[CertificateRequest]:
     return list(batch.requests.select_related("person", "unit").order_by("pk"))
 
 
+def display_value(name: str, value: str) -> str:
+    """A form value as printed: the label of a choice rather than its code."""
+    return _value(name, value)
+
+
 def _value(name: str, value: str) -> str:
     choices = {"device_type": fields.DeviceType, "reason": fields.RevocationReason}
     if name in choices and value in choices[name].values:
@@ -96,11 +101,15 @@ def batch_manifest(batch: CertificateBatch) -> dict:
 
 def subject_for(req: CertificateRequest) -> dict:
     """The subject the CA is asked to issue (C=VN, O=<province>, OU=<unit>, L=<province>, CN=<name>;
-    organisations may carry UID=MST:<tax code>), with the official email for the SAN."""
+    organisations may carry UID=MST:<tax code>; a device or service is CN=<domain name or identifier>),
+    with the official email (or the device's domain name) for the SAN."""
     form = req.form
+    cn = {CertKind.PERSONAL: form.get("full_name"), CertKind.ORGANISATION: form.get("org_name", req.unit.name),
+          CertKind.DEVICE: form.get("device_identifier", "")}[req.kind]
     out = {"C": "VN", "O": form.get("province", ""), "OU": req.unit.name, "L": form.get("province", ""),
-           "CN": form.get("full_name") if req.kind == CertKind.PERSONAL else form.get("org_name", req.unit.name),
-           "email": form.get("email", "")}
+           "CN": cn, "email": form.get("email", "")}
+    if req.kind == CertKind.DEVICE:  # a device or service is named by its domain name (or identifier) in the SAN
+        out["dns"] = cn
     if req.kind == CertKind.ORGANISATION and form.get("tax_code"):
         out["UID"] = f"MST:{form['tax_code']}"
     return out

@@ -30,6 +30,9 @@ LABELS = {
     "budget_code": _("budget-relation code"),
     "legal_representative": _("legal representative"),
     "custodian": _("custodian of the token"),
+    "device_name": _("device, service or software name"),
+    "device_identifier": _("domain name or identifier"),
+    "managing_unit": _("managing unit"),
     "change_field": _("field to change"),
     "new_value": _("new value"),
     "serial": _("certificate serial"),
@@ -49,25 +52,48 @@ PERSONAL_NEW = ("full_name", "birth_date", "id_number", "id_issued_on", "id_issu
                 "province", "position", "phone", "device_type")
 ORGANISATION_NEW = ("org_name", "address", "tax_code", "budget_code", "province", "email", "legal_representative",
                     "custodian")
+# Mẫu 03 (2024): the device, service or software, its domain name (or IP address, or another identifier), the
+# unit that manages it, and the contact person every dossier names
+DEVICE_NEW = ("device_name", "device_identifier", "managing_unit", "address", "province")
+# what a request names its holder by, per kind
+HOLDER_NAME = {CertKind.PERSONAL: "full_name", CertKind.ORGANISATION: "org_name", CertKind.DEVICE: "device_name"}
+# the fields a change of information (Mẫu 04) may change
+CHANGEABLE = ("full_name", "position", "agency", "email", "phone", "id_number", "org_name", "address", "tax_code",
+              "budget_code", "legal_representative", "custodian", "device_name", "device_identifier",
+              "managing_unit")
 
 
 def required(kind: str, type_: str, form: dict) -> tuple[str, ...]:
     """The fields a request must have before IT may put it in a batch."""
+    name = HOLDER_NAME[kind]
+    # a device is named by its identifier; people and organisations by their official email
+    ident = "device_identifier" if kind == CertKind.DEVICE else "email"
     if type_ == RequestType.NEW:
-        fields = PERSONAL_NEW if kind == CertKind.PERSONAL else ORGANISATION_NEW
+        fields = {CertKind.PERSONAL: PERSONAL_NEW, CertKind.ORGANISATION: ORGANISATION_NEW,
+                  CertKind.DEVICE: DEVICE_NEW}[kind]
         if form.get("device_type") == DeviceType.PKI_SIM:
             fields += ("carrier",)
     elif type_ == RequestType.RENEWAL:
-        fields = ("full_name" if kind == CertKind.PERSONAL else "org_name", "email", "serial")
+        fields = (name, ident, "serial")
     elif type_ == RequestType.CHANGE:
-        fields = ("full_name" if kind == CertKind.PERSONAL else "org_name", "email", "serial", "change_field",
-                  "new_value")
+        fields = (name, ident, "serial", "change_field", "new_value")
     elif type_ == RequestType.REVOCATION:
-        fields = ("full_name" if kind == CertKind.PERSONAL else "org_name", "email", "serial", "reason",
-                  "id_number" if kind == CertKind.PERSONAL else "tax_code", "token_serial")
+        fields = (name, ident, "serial", "reason")
+        fields += {CertKind.PERSONAL: ("id_number", "token_serial"),
+                   CertKind.ORGANISATION: ("tax_code", "token_serial"), CertKind.DEVICE: ()}[kind]
     else:  # unlock
-        fields = ("full_name" if kind == CertKind.PERSONAL else "org_name", "agency", "email", "token_serial")
+        fields = (name, "agency", "email", "token_serial")
     return fields + CONTACT
+
+
+def optional(kind: str, type_: str) -> tuple[str, ...]:
+    """Fields the form offers beyond the required ones."""
+    if type_ == RequestType.NEW:
+        return {CertKind.PERSONAL: ("old_serial", "carrier"), CertKind.ORGANISATION: ("old_serial",),
+                CertKind.DEVICE: ("email", "old_serial")}[kind]
+    if type_ == RequestType.REVOCATION and kind == CertKind.DEVICE:
+        return ("token_serial",)
+    return ()
 
 
 def known_fields() -> tuple[str, ...]:
@@ -78,6 +104,9 @@ PHONE = re.compile(r"^(\+84|0)[1-9][0-9]{8,9}$")
 DIGITS = re.compile(r"^[0-9]+$")
 TAX_CODE = re.compile(r"^[0-9]{10}(-[0-9]{3})?$")
 SERIAL = re.compile(r"^[0-9A-Fa-f: ]{1,96}$")
+# a DNS name (labels of letters, digits and hyphens; a leading "*." for a wildcard), an IPv4 address, or an
+# identifier such as an application code: letters, digits and . _ : / - only
+IDENTIFIER = re.compile(r"^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9._:/-]{0,252}[A-Za-z0-9])?$")
 
 
 def check(form: dict) -> dict[str, list[str]]:
@@ -118,8 +147,11 @@ def check(form: dict) -> dict[str, list[str]]:
         bad("device_type", _("Choose a token, a PKI SIM or a remote signing account."))
     if form.get("reason") and form["reason"] not in RevocationReason.values:
         bad("reason", _("Choose one of the reasons on the revocation form."))
-    if form.get("change_field") and form["change_field"] not in LABELS:
-        bad("change_field", _("This form has no such field."))
+    if form.get("change_field") and form["change_field"] not in CHANGEABLE:
+        bad("change_field", _("Choose one of the fields a change of information may change."))
+    if form.get("device_identifier") and not IDENTIFIER.match(form["device_identifier"]):
+        bad("device_identifier", _("Enter a domain name such as dichvucong.quangtri.gov.vn, an IP address or an "
+                                   "identifier made of letters, digits and . _ : / -."))
     return errors
 
 

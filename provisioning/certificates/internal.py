@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from provisioning.audit.services import audit_record
 from provisioning.certificates import services
-from provisioning.certificates.ca import adapter_named
+from provisioning.certificates.ca import adapter_named, internal_ca_open
 from provisioning.certificates.ca.local import NEW_DAYS, subject_name
 from provisioning.certificates.csr import CsrError, check_csr, csr_sha256
 from provisioning.certificates.issued import certificate_store, check_key_unbound
@@ -27,6 +27,9 @@ from provisioning.people.models import Person
 @transaction.atomic
 def csr_request_create(*, actor, person: Person, data: bytes) -> CertificateRequest:
     """A person (or their HR officer) asks the internal CA to certify the key of a checked CSR."""
+    if not internal_ca_open():
+        raise ValidationError({"csr": [_("This province runs no internal CA: ask for a certificate from the "
+                                         "government CA instead.")]})
     try:
         csr = check_csr(data)
     except CsrError as exc:
@@ -69,6 +72,9 @@ def request_decide_it(*, actor, request: CertificateRequest, approve: bool, note
         request.save(update_fields=["stage", "decision_note", "it_decided_by", "it_decided_at"])
         audit_record(actor=actor, action="certificate.it_refused", target=request, after={"note": note})
         return request
+    if not internal_ca_open():  # the setting changed since the request was made
+        raise ValidationError(_("This province runs no internal CA: refuse the request, the person asks the "
+                                "government CA instead."))
     request.save(update_fields=["it_decided_by", "it_decided_at"])
     csr = x509.load_pem_x509_csr(request.csr_pem.encode())
     person = request.person

@@ -7,11 +7,14 @@ Revocations and expiry take certificates out of the directory the same way."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +32,7 @@ from provisioning.certificates.services import _notify, batch_progress
 from provisioning.certificates.trust import verify_chain
 from provisioning.certificates.x509files import (
     CertificateFileError,
+    dns_names,
     emails,
     fingerprint,
     read_certificates,
@@ -61,14 +65,23 @@ def _match(cert: x509.Certificate) -> CertificateRequest:
     mails, cn, uid = emails(cert), subject_cn(cert), subject_uid(cert)
     waiting = CertificateRequest.objects.filter(stage=Stage.BATCHED, type__in=ISSUING).select_related(
         "person", "unit")
+    names = {n.lower() for n in dns_names(cert)} | ({cn.lower()} if cn else set())
+    # the form's keys are narrowed in SQL (a CA's file of a thousand certificates is not a thousand
+    # reads of every waiting request), then checked exactly as before
+    organisations = waiting.filter(kind=CertKind.ORGANISATION)
     if uid.startswith("MST:"):
-        found = [r for r in waiting.filter(kind=CertKind.ORGANISATION) if r.form.get("tax_code") == uid[4:]]
+        found = [r for r in organisations.filter(form__tax_code=uid[4:]) if r.form.get("tax_code") == uid[4:]]
     else:
+        by_mail = functools.reduce(operator.or_, (Q(form__email__iexact=m) for m in mails), Q(pk__in=[]))
         found = list(waiting.filter(kind=CertKind.PERSONAL, person__mail__in=mails)) + \
-            [r for r in waiting.filter(kind=CertKind.ORGANISATION) if r.form.get("email", "").lower() in mails]
+            [r for r in organisations.filter(by_mail) if r.form.get("email", "").lower() in mails]
+    # a device or service is named by its domain name or identifier (CN or SAN)
+    found += [r for r in waiting.filter(kind=CertKind.DEVICE) if r.form.get("device_identifier", "").lower() in names]
     if not found:
         raise CertificateFileError(_("The certificate matches no request waiting for the CA."))
     req = found[0]
+    if req.kind == CertKind.DEVICE:
+        return req
     want_cn = req.form.get("full_name") if req.kind == CertKind.PERSONAL else req.form.get("org_name")
     if cn != want_cn or (req.form.get("email", "").lower() not in mails):
         raise CertificateFileError(_("The certificate names someone else than the request for %(who)s.")
@@ -77,7 +90,7 @@ def _match(cert: x509.Certificate) -> CertificateRequest:
 
 
 def _holder_filter(req: CertificateRequest) -> dict:
-    return {"person": req.person} if req.kind == CertKind.PERSONAL else {"unit": req.unit}
+    return {"person": req.person} if req.kind == CertKind.PERSONAL else {"unit": req.unit, "kind": req.kind}
 
 
 def check_key_unbound(req: CertificateRequest, spki: str) -> None:
@@ -184,6 +197,32 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str,
                                                                                  "reason": reason})
     publish_later(cert)
     return cert
+
+
+def revocation_confirm(*, actor, request: CertificateRequest) -> Certificate:
+    """The CA confirmed a revocation request of a sent batch: its certificate is recorded as revoked
+    with the reason on the form (and so leaves the directory)."""
+    if request.type != RequestType.REVOCATION or request.stage != Stage.BATCHED or request.certificate is None:
+        raise CertificateFileError(_("This request is not a revocation waiting for the CA."))
+    if request.batch is None or request.batch.status == request.batch.Status.DRAFT:
+        raise CertificateFileError(_("Send the batch to the CA first."))
+    return certificate_revoke(actor=actor, certificate=request.certificate,
+                              reason=request.form.get("reason", ""))
+
+
+def batch_issue_now(*, actor, batch) -> ImportReport:
+    """A CA that issues at once (the local CA, IDM_CA_ADAPTER=local, as in `make run`): what it issued
+    for a sent batch is recorded exactly as an imported file would be. The government CA issues
+    nothing here; its certificates come back as files."""
+    from provisioning.certificates.ca import adapter
+
+    report = ImportReport()
+    waiting = list(batch.requests.filter(stage=Stage.BATCHED).select_related("unit").order_by("pk"))
+    for der in adapter().issue_batch(waiting):
+        one = certificates_import(actor=actor, data=der)
+        report.recorded += one.recorded
+        report.refused += one.refused
+    return report
 
 
 @transaction.atomic

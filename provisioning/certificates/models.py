@@ -15,6 +15,7 @@ from provisioning.units.models import Unit
 class CertKind(models.TextChoices):
     PERSONAL = "personal", _("personal certificate")
     ORGANISATION = "organisation", _("organisational certificate")
+    DEVICE = "device", _("device or service certificate")
 
 
 class RequestType(models.TextChoices):
@@ -55,6 +56,7 @@ class Stage(models.TextChoices):
 class Origin(models.TextChoices):
     PERSON = "person", _("the person")
     HR = "hr", _("the HR officer")
+    IT = "it", _("the IT department")
     AUTOMATIC = "automatic", _("automatically")
 
 
@@ -66,7 +68,17 @@ FORM_NUMBER = {
     (CertKind.PERSONAL, RequestType.CHANGE): "04", (CertKind.ORGANISATION, RequestType.CHANGE): "04",
     (CertKind.PERSONAL, RequestType.REVOCATION): "05", (CertKind.ORGANISATION, RequestType.REVOCATION): "05",
     (CertKind.PERSONAL, RequestType.UNLOCK): "06", (CertKind.ORGANISATION, RequestType.UNLOCK): "06",
+    # a device, service or software (a server's TLS, a signing service): Mẫu 03, then 04/05 like the others;
+    # its key lives in the device or an HSM, so there is no token to unlock
+    (CertKind.DEVICE, RequestType.NEW): "03",
+    (CertKind.DEVICE, RequestType.RENEWAL): "04", (CertKind.DEVICE, RequestType.CHANGE): "04",
+    (CertKind.DEVICE, RequestType.REVOCATION): "05",
 }
+
+
+def types_for(kind: str) -> list[str]:
+    """The request types a kind of certificate has a form for."""
+    return [t for t in RequestType.values if (kind, t) in FORM_NUMBER]
 
 
 class CertificateBatch(models.Model):
@@ -92,9 +104,10 @@ class CertificateBatch(models.Model):
 
 
 class CertificateRequest(ApprovalRequest):
-    """One request on one CA form. `person` is the holder (personal) or the custodian who keeps
-    the unit's token (organisational): the unit head over that person's unit decides, never the
-    requester (provisioning.approvals.decide), then IT puts it in a batch."""
+    """One request on one CA form. `person` is the holder (personal), the custodian who keeps
+    the unit's token (organisational) or the contact person for a device or service: the unit
+    head over that person's unit decides, never the requester (provisioning.approvals.decide),
+    then IT puts it in a batch."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="certificate_requests")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="certificate_requests")

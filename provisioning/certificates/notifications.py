@@ -19,6 +19,7 @@ def _subjects() -> dict[str, str]:
         "batched": _("Your certificate request was sent to the certification authority"),
         "refused": _("Your certificate request was refused"),
         "issued": _("Your certificate was issued"),
+        "done": _("The certification authority carried out your request"),
     }
 
 

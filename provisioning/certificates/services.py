@@ -16,6 +16,7 @@ from provisioning.approvals.services import decide
 from provisioning.audit.services import audit_record
 from provisioning.certificates import fields
 from provisioning.certificates.models import (
+    FORM_NUMBER,
     Certificate,
     CertificateBatch,
     CertificateRequest,
@@ -69,16 +70,25 @@ def prefill(*, kind: str, type_: str, person: Person, unit: Unit, certificate: C
                 "email": person.mail or "", "id_number": citizen_id}
         if type_ == RequestType.NEW:
             out["device_type"] = DeviceType.TOKEN
-    else:
+    elif kind == CertKind.ORGANISATION:
         head = _unit_head(unit)
         out |= {"org_name": unit.name, "email": unit.list_address or person.mail or "",
                 "legal_representative": head.full_name if head else "", "custodian": person.full_name}
+    else:  # a device or service: the unit manages it, `person` is the contact
+        out |= {"managing_unit": unit.name}
     if certificate is not None:
+        if kind == CertKind.DEVICE:  # named as on the certificate it renews, changes or revokes
+            out |= _device_names(certificate)
         out["serial"] = certificate.serial
         out["token_serial"] = certificate.token_serial
         if type_ == RequestType.NEW:
             out["old_serial"] = certificate.serial
     return {k: v for k, v in out.items() if v}
+
+
+def _device_names(certificate: Certificate) -> dict[str, str]:
+    form = certificate.request.form if certificate.request_id else {}
+    return {k: form[k] for k in ("device_name", "device_identifier", "address") if form.get(k)}
 
 
 def _check_email(kind: str, person: Person, unit: Unit, email: str) -> None:
@@ -90,7 +100,7 @@ def _check_email(kind: str, person: Person, unit: Unit, email: str) -> None:
         raise ValidationError({"email": [_("The email must be the official mailbox idm issued (%(mail)s).")
                                          % {"mail": person.mail or "—"}]})
     domain, _rule = unit_resolved_settings(unit)
-    if kind == CertKind.ORGANISATION and not email.endswith("@" + domain):
+    if kind != CertKind.PERSONAL and not email.endswith("@" + domain):
         raise ValidationError({"email": [_("The email must be an official address in %(domain)s.")
                                          % {"domain": domain}]})
 
@@ -104,6 +114,16 @@ def may_request(user, person: Person) -> str | None:
     return None
 
 
+def may_request_for_unit(user, unit: Unit, kind: str) -> str | None:
+    """The origin of an organisational or device request by `user` for `unit`, or None: the unit's
+    HR officer (or one above it); for a device or service, also the IT department over the unit."""
+    if covers(user, Role.HR_ADMIN, unit.path):
+        return Origin.HR
+    if kind == CertKind.DEVICE and covers(user, Role.IT_LEAD, unit.path):
+        return Origin.IT
+    return None
+
+
 def _clean_form(form: dict) -> dict:
     return {k: " ".join(str(v).split()) for k, v in (form or {}).items() if v not in (None, "")}
 
@@ -113,27 +133,33 @@ def request_create(*, actor, kind: str, type_: str, person: Person, unit: Unit |
                    certificate: Certificate | None = None, form: dict | None = None,
                    automatic: bool = False, csr_pem: str = "", key_sha256: str = "") -> CertificateRequest:
     """Raise a request on its CA form, prefilled from the directory record and completed by
-    `form`. `person` is the holder (personal) or the custodian of the unit's token
-    (organisational). Automatic requests may lack what only a human knows (a date of birth);
-    IT cannot batch them until someone completes them."""
+    `form`. `person` is the holder (personal), the custodian of the unit's token
+    (organisational) or the contact person for a device or service. Automatic requests may lack
+    what only a human knows (a date of birth); IT cannot batch them until someone completes them."""
     unit = unit or person.unit
-    if kind not in CertKind.values or type_ not in RequestType.values:
+    if (kind, type_) not in FORM_NUMBER:
         raise ValidationError(_("Choose a kind and a type of request."))
     if automatic:
         origin, actor = Origin.AUTOMATIC, system_user()
     else:
-        origin = may_request(actor, person)
-        if origin is None or (kind == CertKind.ORGANISATION and origin != Origin.HR
-                              and not covers(actor, Role.UNIT_HEAD, unit.path)):
+        origin = may_request(actor, person) if kind == CertKind.PERSONAL else \
+            may_request_for_unit(actor, unit, kind)
+        if origin is None:
             raise PermissionDenied
-    if kind == CertKind.ORGANISATION and person.unit_id != unit.pk:
-        raise ValidationError(_("The custodian must work in the unit."))
+    if kind != CertKind.PERSONAL and (person.unit_id != unit.pk
+                                      or (not automatic and person.status != PersonStatus.ACTIVE)):
+        raise ValidationError({"person": [_("The custodian must work in the unit.") if kind == CertKind.ORGANISATION
+                                          else _("The contact person must work in the unit.")]})
     if type_ != RequestType.NEW and certificate is None:
         raise ValidationError({"certificate": [_("Choose the certificate this request is about.")]})
     if certificate is not None and (certificate.kind != kind or (
             certificate.person_id != person.pk if kind == CertKind.PERSONAL else certificate.unit_id != unit.pk)):
         raise ValidationError({"certificate": [_("That certificate belongs to someone else.")]})
     values = prefill(kind=kind, type_=type_, person=person, unit=unit, certificate=certificate) | _clean_form(form)
+    if kind == CertKind.PERSONAL:  # the holder is the contact: what they gave for themselves serves for both
+        for own, contact in (("id_number", "contact_id_number"), ("phone", "contact_phone")):
+            if values.get(own) and not values.get(contact):
+                values[contact] = values[own]
     errors = fields.check(values)
     if errors:
         raise ValidationError(errors)
@@ -145,6 +171,8 @@ def request_create(*, actor, kind: str, type_: str, person: Person, unit: Unit |
     duplicate = CertificateRequest.objects.filter(kind=kind, type=type_, stage__in=OPEN, unit=unit)
     if kind == CertKind.PERSONAL:
         duplicate = duplicate.filter(person=person)
+    elif kind == CertKind.DEVICE:  # a unit runs many devices and services
+        duplicate = duplicate.filter(form__device_identifier=values.get("device_identifier", ""))
     if certificate is not None:
         duplicate = duplicate.filter(certificate=certificate)
     if duplicate.exists():
@@ -167,7 +195,8 @@ def request_complete_form(*, actor, request: CertificateRequest, form: dict) -> 
         pk=request.pk)
     if request.stage not in (Stage.HEAD, Stage.IT):
         raise ValidationError(_("This request can no longer be changed."))
-    if may_request(actor, request.person) is None and not covers(actor, Role.UNIT_HEAD, request.unit.path):
+    if may_request(actor, request.person) is None and not covers(actor, Role.UNIT_HEAD, request.unit.path) \
+            and (request.kind == CertKind.PERSONAL or may_request_for_unit(actor, request.unit, request.kind) is None):
         raise PermissionDenied
     values = request.form | _clean_form(form)
     errors = fields.check(values)
@@ -254,6 +283,26 @@ def batch_send(*, actor, batch: CertificateBatch) -> CertificateBatch:
     audit_record(actor=actor, action="certificate.batch_sent", target=batch,
                  after={"requests": batch.requests.count()})
     return batch
+
+
+@transaction.atomic
+def request_mark_done(*, actor, request: CertificateRequest) -> CertificateRequest:
+    """The CA unlocked the token of an unlock request (Mẫu 06) of a sent batch: nothing comes back
+    to import, so the provincial IT department records it done."""
+    request = CertificateRequest.objects.select_for_update(of=("self",)).select_related("unit", "batch").get(
+        pk=request.pk)
+    if request.type != RequestType.UNLOCK or request.stage != Stage.BATCHED:
+        raise ValidationError(_("Only a token unlock sent to the CA is recorded as done here."))
+    if request.batch.status == CertificateBatch.Status.DRAFT:
+        raise ValidationError(_("Send the batch to the CA first."))
+    if not covers(actor, Role.IT_LEAD, request.unit.path):
+        raise PermissionDenied
+    request.stage = Stage.DONE
+    request.save(update_fields=["stage"])
+    batch_progress(request.batch)
+    audit_record(actor=actor, action="certificate.done", target=request, after={"batch": request.batch_id})
+    _notify(request, "done")
+    return request
 
 
 def batch_progress(batch: CertificateBatch) -> None:

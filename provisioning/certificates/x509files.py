@@ -116,6 +116,16 @@ def emails(cert: x509.Certificate) -> list[str]:
     return [e.lower() for e in san.get_values_for_type(x509.RFC822Name)]
 
 
+def dns_names(cert: x509.Certificate) -> list[str]:
+    """DNS names and IP addresses in the SAN (a device or service certificate names itself so)."""
+    try:
+        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+    except x509.ExtensionNotFound:
+        return []
+    return [d.lower() for d in san.get_values_for_type(x509.DNSName)] + \
+        [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+
+
 def subject_cn(cert: x509.Certificate) -> str:
     return name_attr(cert.subject, NameOID.COMMON_NAME)
 

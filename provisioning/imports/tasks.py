@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from accounts.models import User
@@ -10,6 +12,7 @@ from provisioning.imports import services
 VALIDATE = "imports.validate"
 COMMIT = "imports.commit"
 PURGE = "imports.purge_uploads"  # run by beat (settings.CELERY_BEAT_SCHEDULE)
+log = logging.getLogger(__name__)
 
 
 @shared_task(name=VALIDATE, ignore_result=True, acks_late=True)
@@ -29,3 +32,12 @@ def import_commit_task(batch_id: int, actor_id: int | None = None) -> None:
 def import_uploads_purge_task() -> None:
     """Uploaded spreadsheets are kept IDM_IMPORT_RETENTION_DAYS at most."""
     services.import_uploads_purge()
+
+
+def dispatch(task, batch_id: int, *args) -> None:
+    """Hand the work to a worker; if the broker is away, do it here (a slower request, the same result)."""
+    try:
+        task.delay(batch_id, *args)
+    except Exception as exc:
+        log.warning("broker unavailable (%s); running %s in the request", exc.__class__.__name__, task.name)
+        task.run(batch_id, *args)

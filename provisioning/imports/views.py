@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role
-from accounts.scopes import hr_required, role_units
+from accounts.scopes import hr_required
 from provisioning.common import spreadsheets
 from provisioning.common.forms import UploadForm
 from provisioning.imports import services as imports
 from provisioning.imports import tasks
 from provisioning.imports.models import ImportBatch, ImportRow
+from provisioning.imports.selectors import batch_for, batches_for, upload_scope
 from provisioning.people import validation
 from provisioning.people.models import Person
-from provisioning.units.models import Unit
-
-log = logging.getLogger(__name__)
-
-
-def _batches_for(user):
-    paths = role_units(user, Role.HR_ADMIN)
-    qs = ImportBatch.objects.select_related("uploaded_by")
-    return qs if paths is None else qs.filter(uploaded_by=user)
-
-
-def _scope_for(user) -> Unit | None:
-    """The unit subtree an upload may touch: the superadmin's is everything (None); an HR
-    officer with several subtrees uploads within the first (others by choosing later)."""
-    paths = role_units(user, Role.HR_ADMIN)
-    if paths is None:
-        return None
-    return Unit.objects.filter(path=paths[0]).first()
-
-
-def _run(task_name: str, batch_id: int, *args) -> None:
-    """Hand the work to a worker; if the broker is away, do it here (slower page, same result)."""
-    task = getattr(tasks, task_name)
-    try:
-        task.delay(batch_id, *args)
-    except Exception as exc:
-        log.warning("broker unavailable (%s); running %s in the request", exc.__class__.__name__, task_name)
-        task.run(batch_id, *args)
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,11 +28,11 @@ def import_list(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch = imports.import_create(actor=request.user, fileobj=form.cleaned_data["file"],
-                                      filename=form.cleaned_data["file"].name, scope=_scope_for(request.user))
+                                      filename=form.cleaned_data["file"].name, scope=upload_scope(request.user))
         if batch.status == ImportBatch.Status.VALIDATING:
-            transaction.on_commit(lambda: _run("import_validate_task", batch.pk))
+            transaction.on_commit(lambda: tasks.dispatch(tasks.import_validate_task, batch.pk))
         return redirect("provisioning:import", pk=batch.pk)
-    batches = Paginator(_batches_for(request.user), 20).get_page(request.GET.get("page"))
+    batches = Paginator(batches_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "provisioning/import_list.html", {"form": form, "batches": batches},
                   status=400 if form.errors else 200)
 
@@ -70,7 +40,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @hr_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     show = request.GET.get("show", "reject" if batch.rejected else "all")
     rows = batch.rows.order_by("row_number")
     if show in ImportRow.Action.values:
@@ -93,7 +63,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @hr_required
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     return JsonResponse({"status": batch.status, "processed": batch.processed, "total": batch.total,
                          "created": batch.created, "updated": batch.updated, "rejected": batch.rejected,
                          "failed": batch.failed})
@@ -102,19 +72,19 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @hr_required
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     if batch.status != ImportBatch.Status.PREVIEW:
         messages.error(request, _("This import is not waiting for confirmation."))
         return redirect("provisioning:import", pk=batch.pk)
     if imports.import_commit_claim(batch):
-        transaction.on_commit(lambda: _run("import_commit_task", batch.pk, request.user.pk))
+        transaction.on_commit(lambda: tasks.dispatch(tasks.import_commit_task, batch.pk, request.user.pk))
     return redirect("provisioning:import", pk=batch.pk)
 
 
 @require_GET
 @hr_required
 def import_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    batch = get_object_or_404(_batches_for(request.user), pk=pk)
+    batch = batch_for(request.user, pk)
     body = imports.error_report(batch, fmt)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -27,7 +27,7 @@ def apply_unit_list(unit: Unit) -> None:
     aliases = list(MailAddress.objects.filter(unit=unit, kind=MailAddress.Kind.LIST)
                    .exclude(address=unit.list_address).values_list("address", flat=True))
     gateway.mail_list_put(list_name(unit), description=unit.name, address=unit.list_address, aliases=aliases,
-                          member_uids=members)
+                          member_uids=members, unit_code=unit.code)
 
 
 def apply_lists_above(unit_paths: set[str]) -> None:
@@ -44,7 +44,8 @@ def functional_put(fm: FunctionalMailbox) -> None:
     quota = unit_mail_policy(fm.unit).default_quota_mb
     gateway.functional_put(address=fm.address, name=fm.name, quota_kib=(fm.quota_mb or quota) * 1024,
                            enabled=fm.active,
-                           delegate_uids=[p.uid for p in fm.delegates.all() if p.status == PersonStatus.ACTIVE])
+                           delegate_uids=[p.uid for p in fm.delegates.all() if p.status == PersonStatus.ACTIVE],
+                           unit_code=fm.unit.code)
 
 
 def apply_functional(ids: list[int]) -> dict[int, Exception]:

@@ -13,6 +13,7 @@ from provisioning.outbox.services import directory_change_enqueue_many
 from provisioning.people.models import MailAddress, Person
 from provisioning.units.models import Unit
 from provisioning.units.selectors import unit_mail_policy, unit_resolved_settings
+from provisioning.units.services import unit_version_record
 
 MAX_QUOTA_MB = 100 * 1024
 
@@ -44,6 +45,7 @@ def unit_set_list(*, actor, unit, local_part: str):
         MailAddress.objects.create(address=address, unit=unit, kind=MailAddress.Kind.LIST)
     unit.list_address = address
     unit.save(update_fields=["list_address", "updated_at"])
+    unit_version_record(actor=actor, unit=unit)  # the unit's history keeps its list address
     audit_record(actor=actor, action="unit.list_set", target=unit, before={"list_address": before},
                  after={"list_address": address})
     directory_change_enqueue_many(kind=DirectoryChange.Kind.UNIT, object_ids=[unit.pk])

@@ -14,6 +14,7 @@ class DirectoryChange(models.Model):
         FUNCTIONAL = "functional", _("functional mailbox")
         PERSON_CERTIFICATES = "person_certs", _("a person's certificates")
         UNIT_CERTIFICATES = "unit_certs", _("a unit's certificates")
+        APPLICATION = "application", _("application")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

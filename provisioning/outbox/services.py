@@ -90,8 +90,9 @@ def directory_changes_apply(ids: list[int]) -> ApplyResult:
     result = ApplyResult()
     if not claimed:
         return result
+    _claim_same_objects(token)
     rows: dict[str, dict[int, list[int]]] = {kind: {} for kind in DirectoryChange.Kind.values}
-    for pk, kind, object_id in DirectoryChange.objects.filter(pk__in=ids, status=Status.RUNNING, claim=token) \
+    for pk, kind, object_id in DirectoryChange.objects.filter(status=Status.RUNNING, claim=token) \
             .values_list("pk", "kind", "object_id"):
         rows[kind].setdefault(object_id, []).append(pk)
     all_rows = [pk for by_object in rows.values() for pks in by_object.values() for pk in pks]
@@ -118,6 +119,25 @@ def directory_changes_apply(ids: list[int]) -> ApplyResult:
             status=Status.APPLIED, last_error="", applied_at=now, updated_at=now)
     result.applied, result.failed = len(done), len(failed_rows)
     return result
+
+
+def _claim_same_objects(token: str) -> int:
+    """Claim, with the rows just claimed, every other pending row for the same objects. An applier
+    writes an object's current SQL state, read after this claim, so it also carries out those
+    rows: a person queued twice (a reorganisation moves their unit, then readdresses them) is
+    written once, not once per row and batch. Rows committed after this claim are left for their
+    own task. Returns how many more rows were claimed."""
+    claimed = 0
+    objects: dict[str, list[int]] = {}
+    for kind, object_id in DirectoryChange.objects.filter(status=Status.RUNNING, claim=token) \
+            .values_list("kind", "object_id").distinct():
+        objects.setdefault(kind, []).append(object_id)
+    for kind, object_ids in objects.items():
+        for start in range(0, len(object_ids), 900):  # SQLite's limit on query parameters
+            claimed += DirectoryChange.objects.filter(
+                kind=kind, object_id__in=object_ids[start:start + 900], status=Status.PENDING).update(
+                status=Status.RUNNING, attempts=F("attempts") + 1, claim=token, updated_at=timezone.now())
+    return claimed
 
 
 def directory_changes_drain(*, batch_size: int | None = None) -> ApplyResult:

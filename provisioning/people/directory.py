@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from directory import bulk, gateway
+from directory import bulk
 from directory.entries import PersonEntry
 from directory.errors import DirectoryError
 from provisioning.common.naming import NameOrder
-from provisioning.outbox.appliers import permanent_failures
 from provisioning.people.models import MailAddress, Person, PersonStatus, has_mailbox
 from provisioning.units.selectors import MailPolicy, mail_policies, unit_mail_policy
 
@@ -48,15 +47,13 @@ def people_entries(ids: list[int]) -> dict[int, PersonEntry]:
 
 
 def apply_people(ids: list[int]) -> dict[int, DirectoryError]:
-    """Bring these people's entries in line: pipelined adds for the new ones, then "make it
-    so" for those that already existed. Returns the permanent failures by person id."""
+    """Bring these people's entries in line, every operation pipelined: adds for the new ones, then
+    reads and modifies for those that already existed (a merger changes tens of thousands). Returns
+    the permanent failures by person id."""
     entries = people_entries(ids)
     by_uid = {e.uid: pid for pid, e in entries.items()}
-    existing, failed = bulk.people_add_pipelined(list(entries.values()))
-    out = {by_uid[u]: exc for u, exc in failed.items() if u in by_uid}
-    out.update(permanent_failures([entries[by_uid[uid]] for uid in existing], gateway.person_put,
-                                  key=lambda entry: by_uid[entry.uid]))
-    return out
+    failed = bulk.people_put_pipelined(list(entries.values()))
+    return {by_uid[u]: exc for u, exc in failed.items() if u in by_uid}
 
 
 def apply_person_changes(ids_by_kind: dict[str, list[int]]) -> dict[tuple[str, int], Exception]:

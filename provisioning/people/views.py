@@ -115,6 +115,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activation": ActivationCode.objects.filter(person=person).first(),
         "unit_label": unit_paths([person.unit])[person.unit_id],
         "has_cid": bool(person.citizen_id_encrypted),
+        "certificates": person.certificates.order_by("-not_after")[:20],
+        "certificate_requests": person.certificate_requests.order_by("-created_at")[:10],
     })
 
 

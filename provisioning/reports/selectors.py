@@ -30,7 +30,12 @@ COLUMNS = [("code", _("Unit code")), ("name", _("Unit")), ("staff", _("Staff")),
            ("mailbox_pct", _("Mailbox issued (%)")), ("regular", _("Regular users")),
            ("regular_pct", _("Regular users (%)")), ("personal_cert", _("Personal certificates")),
            ("cert_pct", _("Personal certificates (%)")), ("org_cert", _("Organisational certificate")),
-           ("pending", _("Pending requests")), ("score", _("Score")), ("rank", _("Rank")),
+           ("org_certs", _("Organisational certificates")),
+           ("org_cert_units", _("Units with an organisational certificate")), ("units", _("Units")),
+           ("pending", _("Pending requests")), ("never_logged_in", _("Never logged in")),
+           ("inactive_30", _("No login for 30 days")), ("inactive_90", _("No login for 90 days")),
+           ("bytes_used", _("Storage used (bytes)")), ("quota_bytes", _("Quota (bytes)")),
+           ("storage_pct", _("Storage used (%)")), ("score", _("Score")), ("rank", _("Rank")),
            ("rank_change", _("Rank change"))]
 
 
@@ -64,6 +69,12 @@ class Figures:
     regular: int = 0
     personal_cert: int = 0
     pending: int = 0
+    org_certs: int = 0  # valid organisational certificates held in the subtree
+    never_logged_in: int = 0  # of the people with a mailbox
+    inactive_30: int = 0
+    inactive_90: int = 0
+    bytes_used: int = 0
+    quota_bytes: int = 0
     units: int = 0  # units in the subtree (itself included)
     org_cert_units: int = 0  # of them, holding a valid organisational certificate
     org_cert: bool = False  # this unit itself holds one
@@ -84,6 +95,10 @@ class Figures:
         return percent(self.personal_cert, self.staff)
 
     @property
+    def storage_pct(self):
+        return percent(self.bytes_used, self.quota_bytes)
+
+    @functools.cached_property  # read for the ranking, the table and the export: once per unit
     def score(self) -> float | None:
         if not self.staff:
             return None
@@ -96,14 +111,14 @@ class Figures:
         d = {"code": self.unit.code, "name": self.name, "kind": self.kind,
              **{c: getattr(self, c) for c in COUNTS}, "units": self.units, "org_cert": self.org_cert,
              "org_cert_units": self.org_cert_units, "mailbox_pct": self.mailbox_pct, "regular_pct": self.regular_pct,
-             "cert_pct": self.cert_pct, "score": self.score, "rank": self.rank, "rank_change": self.rank_change}
+             "cert_pct": self.cert_pct, "storage_pct": self.storage_pct, "score": self.score, "rank": self.rank,
+             "rank_change": self.rank_change}
         if children:
             d["children"] = [c.as_dict(children=False) for c in self.children]
         return d
 
 
-SUB = ("sub_staff", "sub_mailbox", "sub_regular", "sub_personal_cert", "sub_pending", "sub_units",
-       "sub_org_cert_units", "org_cert")
+SUB = (*(f"sub_{c}" for c in COUNTS), "sub_units", "sub_org_cert_units", "org_cert")
 
 
 def _rows(day: dt.date, ids: list[int], *, live_if_missing: bool) -> dict[int, dict]:
@@ -201,6 +216,16 @@ def report_tops(user) -> list[Unit]:
     paths = sorted(set(it) | set(hr))
     roots = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
     return list(Unit.objects.filter(path__in=roots).order_by("name"))
+
+
+def per_person_units(user, found: list[Figures]) -> set[int]:
+    """The units shown whose people's own mailbox rows this user may open (the Mailboxes page, within
+    their IT-lead scope); for every other unit on the page the figures are aggregates only."""
+    paths = role_units(user, Role.IT_LEAD)
+    shown = [f.unit for top in found for f in [top, *top.children]]
+    if paths is None:
+        return {u.pk for u in shown}
+    return {u.pk for u in shown if any(u.path.startswith(p) for p in paths)}
 
 
 def report_unit(user, code: str) -> Unit | None:

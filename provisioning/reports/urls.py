@@ -5,5 +5,4 @@ from provisioning.reports import views
 urlpatterns = [
     path("reports/", views.report_overview, name="reports"),
     path("reports/units/<str:code>/", views.report_overview, name="report_unit"),
-    path("api/v1/reports/units/<str:code>/", views.report_api, name="report_api"),
 ]

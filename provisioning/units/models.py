@@ -77,7 +77,7 @@ class Unit(models.Model):
 
 
 class UnitVersion(models.Model):
-    """One period of a unit's life: its name, kind, parent and settings from valid_from until
+    """One period of a unit's life: its name, kind, parent and every setting from valid_from until
     valid_to (exclusive; open-ended when null). Never deleted: the tree as of any past date is
     the set of versions valid on that date."""
 
@@ -96,6 +96,11 @@ class UnitVersion(models.Model):
     parent = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     mail_domain = models.CharField(max_length=253, blank=True)
     naming_rule = models.CharField(max_length=32, blank=True)
+    # every other setting, so a past date's mail policy, quotas and list address can be read too
+    mailbox_policy = models.CharField(max_length=64, blank=True)
+    default_quota_mb = models.PositiveIntegerField(null=True, blank=True)
+    category_quota_mb = models.JSONField(default=dict, blank=True)
+    list_address = models.CharField(max_length=254, blank=True)
     change = models.CharField(max_length=16, choices=Change.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

@@ -39,7 +39,39 @@ def _check_effective(effective: dt.date, not_before: dt.date | None) -> None:
 def _version_from(unit: Unit, change: str, actor) -> UnitVersion:
     return UnitVersion(unit=unit, valid_from=unit.valid_from, name=unit.name, kind=unit.kind, parent=unit.parent,
                        mail_domain=unit.mail_domain, naming_rule=unit.naming_rule, change=change,
+                       mailbox_policy=unit.mailbox_policy, default_quota_mb=unit.default_quota_mb,
+                       category_quota_mb=unit.category_quota_mb or {}, list_address=unit.list_address,
                        recorded_by=actor if actor is not None and actor.pk else None)
+
+
+VERSIONED = ("name", "kind", "parent_id", "mail_domain", "naming_rule", "mailbox_policy", "default_quota_mb",
+             "category_quota_mb", "list_address")
+
+
+@transaction.atomic
+def unit_version_record(*, actor, unit: Unit, effective: dt.date | None = None) -> UnitVersion | None:
+    """A setting changed outside ``unit_update`` (the distribution list's address): the unit's open
+    version ends on ``effective`` (today) and one with the unit's current settings opens, so the
+    history holds every setting. Nothing is recorded when the open version already says the same."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    current = UnitVersion.objects.select_for_update().filter(unit=unit, valid_to__isnull=True).first()
+    if current is None or unit.closed_on is not None:
+        return None
+    if all(getattr(current, f) == getattr(unit, f) or (f == "category_quota_mb" and (current.category_quota_mb or {})
+           == (unit.category_quota_mb or {})) for f in VERSIONED):
+        return None
+    effective = effective or _today()
+    if current.valid_from >= effective:
+        current.delete()  # a same-day change corrects the day's version
+        unit.valid_from = current.valid_from
+    else:
+        current.valid_to = effective
+        current.save(update_fields=["valid_to"])
+        unit.valid_from = effective
+    unit.save(update_fields=["valid_from", "updated_at"])
+    version = _version_from(unit, UnitVersion.Change.UPDATED, actor)
+    version.save()
+    return version
 
 
 @transaction.atomic

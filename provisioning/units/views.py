@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.scopes import is_superadmin
+from accounts.models import Role
+from accounts.scopes import covers, is_superadmin
 from provisioning.common import spreadsheets
 from provisioning.mailboxes.services import unit_set_list
 from provisioning.people.models import Person
@@ -88,6 +89,8 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
                   .order_by("sort_key", "uid")[:300] if may_manage else [])
     return render(request, "provisioning/unit_detail.html", {
         "functional": functional, "may_manage": may_manage, "candidates": candidates,
+        # its HR officer and head reach the unit's certificates page from here (no menu entry of its own)
+        "may_see_certificates": may_manage or covers(request.user, Role.UNIT_HEAD, unit.path),
         "can_edit": is_superadmin(request.user), "unit": unit, "ancestors": ancestors, "domain": domain, "rule": rule,
         "versions": versions, "children": children, "people": people,
     })

@@ -56,6 +56,10 @@ class SlapdConfig:
     seed: bool = True
     # production: syncrepl between hosts over TLS, the peer's certificate checked against this CA
     replication_tls_ca: str | None = None
+    # lastbind writes authTimestamp at a successful bind when the stored one is older than this: every
+    # person's bind (web, IMAP) would otherwise be a write; "when did this application last bind" to
+    # the hour is what idm shows
+    lastbind_precision: int = 3600
 
     @property
     def url(self) -> str:
@@ -94,6 +98,10 @@ class SlapdConfig:
         """Read-only: pulls from providers, takes no writes (slapd answers a write with 'shadow context')."""
         return bool(self.replicate_from) and not self.provider
 
+    @property
+    def applications_dn(self) -> str:
+        return f"ou=applications,ou=services,{self.base_dn}"
+
 
 def _ldif_value(name: str, value: str) -> str:
     """One LDIF line; non-ASCII or unsafe values are base64 encoded (RFC 2849)."""
@@ -107,11 +115,22 @@ def _ldif_value(name: str, value: str) -> str:
 def config_ldif(c: SlapdConfig) -> str:
     d = Path(c.directory)
     root_hash = hash_password(c.root_password)
-    idm, mail, b = c.idm_dn, c.mail_dn, c.base_dn
+    idm, mail, b, apps = c.idm_dn, c.mail_dn, c.base_dn, c.applications_dn
     tls = ""
     if c.tls_cert:
         tls = (f"olcTLSCertificateFile: {c.tls_cert}\nolcTLSCertificateKeyFile: {c.tls_key}\n"
                f"olcTLSCACertificateFile: {c.tls_ca}\nolcTLSProtocolMin: 3.3\n")
+    p, u, g = f"ou=people,{b}", f"ou=units,{b}", f"ou=groups,{b}"
+    app = f'dn.onelevel="{apps}"'  # the bind accounts of other government systems (provisioning/applications)
+    # An application's scope is one unit (seeAlso on its entry). A unit is in it when the scope is the
+    # unit or one of its ancestors (this/-*: the entry and every DN above it); a person or a group when
+    # the unit whose code they carry (vnOrgUnitCode, ou) is. The code is turned into the unit's DN by
+    # an internal search (rootdn, indexed on vnOrgUnitCode; unit codes are [A-Za-z0-9._-], nothing a
+    # URL or a filter would read as syntax). The dn clause comes first in each "by", so slapd evaluates
+    # the set (and its search) for application accounts only, never for people, idm or the mail server.
+    def in_scope(code_attr: str) -> str:
+        return f"([ldap:///{u}??sub?(vnOrgUnitCode=] + this/{code_attr} + [)])/entryDN/-* & user/seeAlso"
+
     # ACL order matters: slapd uses the first rule whose "to" matches, then the first matching "by".
     acls = [
         # the replication account (syncrepl of the other servers) reads every entry and attribute,
@@ -124,26 +143,47 @@ def config_ldif(c: SlapdConfig) -> str:
         # never read or compare them; nobody reads hashes.
         f'to dn.subtree="ou=people,{b}" attrs=userPassword by dn.exact="{idm}" =w '
         'by anonymous auth by * none',
+        # an application's secret, likewise: idm writes its hash, the application binds with it
+        f'to dn.subtree="{apps}" attrs=userPassword by dn.exact="{idm}" =w by anonymous auth by * none',
         "to attrs=userPassword by anonymous auth by * none",
+        # Applications read the people, units and groups of their scope, and of those only these
+        # attributes: names, position, unit, official address, status, memberships; never a hash, a
+        # certificate or anything personal (any attribute not listed here falls to the rules below,
+        # which give applications nothing). Group members are read from people's memberOf (so in
+        # scope only), never from a group's member list, which may name people outside the scope.
+        f'to dn.subtree="{p}" attrs=entry,objectClass,uid,cn,sn,givenName,vnMiddleName,displayName,'
+        'employeeNumber,employeeType,title,departmentNumber,vnOrgUnitCode,vnAccountStatus,mail,mailAlias,'
+        f'memberOf,preferredLanguage by {app} set="{in_scope("vnOrgUnitCode")}" read by * break',
+        f'to dn.subtree="{u}" attrs=entry,objectClass,ou,vnOrgUnitCode,vnUnitName,vnUnitKind,vnMailDomain,'
+        f'description by {app} set="this/-* & user/seeAlso" read by * break',
+        f'to dn.subtree="{g}" attrs=entry,objectClass,cn,description,mail,ou '
+        f'by {app} set="{in_scope("ou")}" read by * break',
+        # a search needs "search" on its base entry: the branches themselves, but nothing in them
+        *(f'to dn.base="{branch}" attrs=entry by {app} search by * break' for branch in (p, u, g)),
         # the mail server reads the mail attributes of people, and nothing else
         f'to dn.subtree="ou=people,{b}" attrs=entry,objectClass,uid,mail,mailAlias,mailEnabled,mailQuota,'
         f'mailHomeDirectory,mailStorageDirectory,vnAccountStatus,memberOf by dn.exact="{idm}" write '
-        f'by dn.exact="{mail}" read by users read by * none',
+        f'by dn.exact="{mail}" read by {app} none by users read by * none',
         f'to dn.subtree="ou=people,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
-        'by self read by users read by * none',
+        f'by {app} none by self read by users read by * none',
         f'to dn.subtree="ou=mailboxes,{b}" attrs=entry,objectClass,uid,mail,mailAlias,mailEnabled,mailQuota,'
-        f'vnAccountStatus by dn.exact="{idm}" write by dn.exact="{mail}" read by users read by * none',
+        f'vnAccountStatus by dn.exact="{idm}" write by dn.exact="{mail}" read by {app} none by users read '
+        'by * none',
         f'to dn.subtree="ou=mailboxes,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
-        'by users read by * none',
+        f'by {app} none by users read by * none',
         f'to dn.subtree="ou=units,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
-        'by users read by * none',
+        f'by {app} none by users read by * none',
         f'to dn.subtree="ou=groups,{b}" attrs=entry,objectClass,cn,mail,mailAlias,mailEnabled,member '
-        f'by dn.exact="{idm}" write by dn.exact="{mail}" read by users read by * none',
+        f'by dn.exact="{idm}" write by dn.exact="{mail}" read by {app} none by users read by * none',
         f'to dn.subtree="ou=groups,{b}" by dn.exact="{idm}" write by dn.exact="{mail}" none '
-        'by users read by * none',
+        f'by {app} none by users read by * none',
         f'to dn.subtree="ou=policies,{b}" by dn.exact="{idm}" read by * none',
+        # idm creates, rotates and removes application accounts (and their branch), and reads when
+        # each last bound (authTimestamp); never its own account or the mail server's
+        f'to dn.base="ou=services,{b}" attrs=children by dn.exact="{idm}" write by * none',
+        f'to dn.subtree="{apps}" by dn.exact="{idm}" write by self read by * none',
         f'to dn.subtree="ou=services,{b}" by self read by * none',
-        f'to dn.base="{b}" by users read by * none',
+        f'to dn.base="{b}" by {app} none by users read by * none',
         "to * by * none",
     ]
     acl_lines = "".join(f"olcAccess: {{{i}}}{a}\n" for i, a in enumerate(acls))
@@ -151,7 +191,10 @@ def config_ldif(c: SlapdConfig) -> str:
     overlays = overlays_ldif(c)
     # each optional line ends with its own newline: an empty line would end the LDIF entry
     server_id = f"olcServerID: {c.server_id}\n" if c.server_id is not None else ""
-    syncprov = "olcModuleLoad: syncprov\n" if c.provider else ""
+    # lastbind's module on every server, its overlay on all but a read-only consumer (overlays_ldif): the
+    # module defines authTimestamp, which the providers' binds write and replicate (the consumer's
+    # syncrepl refuses an entry with an unknown attribute: undefinedAttributeType)
+    modules = "".join(f"olcModuleLoad: {m}\n" for m in ["lastbind", *(["syncprov"] if c.provider else [])])
     return f"""dn: cn=config
 objectClass: olcGlobal
 cn: config
@@ -170,7 +213,7 @@ olcModuleLoad: ppolicy
 olcModuleLoad: memberof
 olcModuleLoad: refint
 olcModuleLoad: argon2 m=19456 t=2 p=1
-{syncprov}
+{modules}
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
 cn: schema
@@ -215,6 +258,7 @@ olcDbIndex: employeeNumber,vnOrgUnitCode,vnAccountStatus eq
 olcDbIndex: entryUUID,entryCSN eq
 olcLimits: dn.exact="{idm}" size=unlimited time=unlimited
 olcLimits: dn.exact="{mail}" size=unlimited time=unlimited
+olcLimits: dn.onelevel="{apps}" size.soft=500 size.hard=500 size.pr=500 size.prtotal=unlimited time=60
 {replication}{acl_lines}
 {overlays}""" + "".join(f"\n{x}\n" for x in c.extra_config)
 
@@ -236,20 +280,25 @@ olcRefintAttribute: member""",
 olcPPolicyDefault: cn=default,ou=policies,{b}
 olcPPolicyHashCleartext: TRUE
 olcPPolicyUseLockout: FALSE""",
+    "lastbind": """objectClass: olcLastBindConfig
+olcLastBindPrecision: {lastbind_precision}""",
 }
 
 
 def overlays_ldif(c: SlapdConfig) -> str:
-    names = (["syncprov"] if c.provider else []) + ["memberof", "refint", "ppolicy"]
+    names = (["syncprov"] if c.provider else []) + ["memberof", "refint", "ppolicy", "lastbind"]
     if c.consumer:
         # memberOf is written by the overlay on the server where the group changed and is not
         # replicated as such: each server computes it from the replicated groups. refint's member
-        # clean-up, though, arrives from the provider that made it
+        # clean-up, though, arrives from the provider that made it. No lastbind overlay: a read-only
+        # consumer's authTimestamp write would stay local (never replicated), where idm, which reads
+        # from the providers, never sees it; binds on the providers are recorded and replicated here
         names = ["memberof", "ppolicy"]
     out = []
     for i, name in enumerate(names):
         out.append(f"dn: olcOverlay={{{i}}}{name},olcDatabase={{1}}mdb,cn=config\nobjectClass: olcOverlayConfig\n"
-                   f"olcOverlay: {{{i}}}{name}\n" + OVERLAYS[name].format(b=c.base_dn) + "\n")
+                   f"olcOverlay: {{{i}}}{name}\n"
+                   + OVERLAYS[name].format(b=c.base_dn, lastbind_precision=c.lastbind_precision) + "\n")
     return "\n".join(out)
 
 
@@ -298,6 +347,8 @@ def base_ldif(c: SlapdConfig) -> str:
         entries.append([f"dn: cn={cn},ou=services,{b}", "objectClass: organizationalRole",
                         "objectClass: simpleSecurityObject", f"cn: {cn}", f"description: {desc}",
                         f"userPassword: {hash_password(pw)}"])
+    # the other government systems' accounts, which idm creates (provisioning/applications)
+    entries.append([f"dn: {c.applications_dn}", "objectClass: organizationalUnit", "ou: applications"])
     return "\n\n".join("\n".join(e) for e in entries) + "\n"
 
 
@@ -480,6 +531,10 @@ def replication_change_ldif(c: SlapdConfig) -> str:
         parts.append("# A consumer computes memberOf from the replicated groups itself, but refint's clean-up\n"
                      "# arrives from the providers: switch refint off here (the scaled stack has none there)\n"
                      "dn: olcOverlay={1}refint,olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
+                     "replace: olcDisabled\nolcDisabled: TRUE\n")
+        parts.append("# No lastbind on a read-only consumer: its authTimestamp would stay here, never replicated,\n"
+                     "# while idm reads when an application last bound from the providers\n"
+                     "dn: olcOverlay={3}lastbind,olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
                      "replace: olcDisabled\nolcDisabled: TRUE\n")
     del b
     return "\n".join(parts)

@@ -63,9 +63,20 @@ def signed_in(who: str, password: str = factories.PASSWORD, **client_kw) -> Clie
 ROLES = {"staff": "hoangnt", "hr officer": "lantt", "it lead": "namlv", "superadmin": "superadmin"}
 
 
+TOKEN_HOLDERS = {"hr officer", "it lead", "superadmin"}  # accounts.tokens.services.may_hold_tokens
+API = ("/api/", "/scim/")  # token-authenticated: a cookie never writes there, so CSRF does not apply
+
+
 def clients_by_role() -> dict[str, Client]:
-    return {role: signed_in(uid, SUPERADMIN_PASSWORD if role == "superadmin" else factories.PASSWORD)
-            for role, uid in ROLES.items()} | {"anonymous": Client()}
+    """Each role signed in, and for the API routes holding that person's API token too (pages ignore it)."""
+    from accounts.tokens.services import token_create
+
+    clients = {role: signed_in(uid, SUPERADMIN_PASSWORD if role == "superadmin" else factories.PASSWORD)
+               for role, uid in ROLES.items()}
+    for role in TOKEN_HOLDERS:
+        secret = token_create(actor=User.objects.get(username=ROLES[role]), name="route audit")[1]
+        clients[role].defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return clients | {"anonymous": Client()}
 
 
 def url_patterns(resolver: URLResolver | None = None, namespace: str = ""):
@@ -81,15 +92,27 @@ def every_url(cast) -> list[str]:
     """Every route, with its parameters filled from the cast, so that each view really runs."""
     from django.utils import timezone
 
-    from provisioning.certificates.models import CertificateBatch
+    from provisioning.approvals.models import QuotaRequest
+    from provisioning.certificates.models import CertificateBatch, CertificateRequest
+    from provisioning.certificates.services import system_user
     from provisioning.reorg.models import UnitPlan
 
     batch = CertificateBatch.objects.create()
+    cert_request = CertificateRequest.objects.create(person=cast["staff"], unit=cast["unit"], kind="personal",
+                                                     type="new", requested_by=system_user(), origin="automatic")
     plan = UnitPlan.objects.create(effective=timezone.localdate(), new_code="PLAN-X", new_name="Đơn vị mới",
                                    new_kind="department", new_domain="moi.gov.vn")
+    certificate = CertificateRequest.objects.create(person=cast["staff"], unit=cast["unit"], kind="personal",
+                                                    type="new", requested_by=User.objects.get(username="superadmin"))
+    quota = QuotaRequest.objects.create(person=cast["staff"], requested_mb=2000, reason="route audit",
+                                        requested_by=User.objects.get(username="superadmin"))
     pks = {"accounts:role_revoke": cast["role"].pk, "provisioning:functional_save": cast["mailbox"].pk,
            "provisioning:plan_detail": plan.pk, "provisioning:plan_action": plan.pk,
-           "provisioning:certificate_dossier": batch.pk}
+           "provisioning:certificate_dossier": batch.pk, "api:quota-request-detail": quota.pk,
+           "api:quota-request-decide": quota.pk, "api:functional-mailbox-detail": cast["mailbox"].pk,
+           "provisioning:certificate_request_detail": cert_request.pk,
+           "provisioning:plan_edit": plan.pk, "provisioning:plan_assignments": plan.pk,
+           "api:certificate-request-detail": certificate.pk}
     urls = []
     for name, pattern in url_patterns():
         names = set(pattern.pattern.regex.groupindex)
@@ -100,6 +123,10 @@ def every_url(cast) -> list[str]:
             kwargs["code"] = cast["unit"].code
         if "fmt" in names:
             kwargs["fmt"] = "csv"
+        if "schema_id" in names:
+            kwargs["schema_id"] = "urn:ietf:params:scim:schemas:core:2.0:User"
+        if "type_id" in names:
+            kwargs["type_id"] = "User"
         urls.append(reverse(name, kwargs=kwargs))
     return urls
 
@@ -232,6 +259,9 @@ def test_se07_a_post_without_the_csrf_token_is_refused_on_every_route(cast):
         for url in urls:
             r = client.post(url, {"username": "hoangnt", "password": factories.PASSWORD},
                             HTTP_ORIGIN="https://evil.example", HTTP_ACCEPT_LANGUAGE="en")
+            if url.startswith(API):  # the cookie is not a credential there: refused before any view runs
+                assert r.status_code in (401, 403, 405), url
+                continue
             assert r.status_code == 403, url
             assert "The form was not accepted" in r.content.decode(), url
     assert not AuditEntry.objects.exclude(action="auth.login").filter(at__gt=cast["staff"].created_at).exclude(
@@ -253,8 +283,10 @@ def test_se07_with_the_token_login_and_logout_go_through(cast, url, data):
 # ---- SE-08: nothing changes on GET or HEAD ----
 
 def _writes(queries) -> list[str]:
+    # the session's own last-activity stamp (SE-05) is allowed, and so is an API token's last use (at most
+    # once a minute, accounts.tokens.services.LAST_USED_EVERY)
     return [q["sql"] for q in queries if re.match(r"\s*(INSERT|UPDATE|DELETE)", q["sql"], re.I)
-            and "django_session" not in q["sql"]]  # the session's own last-activity stamp (SE-05) is allowed
+            and "django_session" not in q["sql"] and not re.match(r'\s*UPDATE "accounts_apitoken"', q["sql"])]
 
 
 def test_se08_no_route_changes_anything_on_get_or_head(cast):
@@ -274,10 +306,13 @@ def test_se08_no_route_changes_anything_on_get_or_head(cast):
         assert AuditEntry.objects.count() == audit
     assert DirectoryChange.objects.count() == changes
     # every route either showed a page to someone (so its view really ran) or refuses GET: POST only
-    post_only = {url for url, codes in answers.items() if codes <= {405, 302}}
+    post_only = {url for url, codes in answers.items() if codes <= {405, 302}
+                 or (url.startswith(API) and 405 in codes and codes <= {401, 403, 405})}
     # (the code step of a contact change sends anyone without a flow in the session back to its start)
     # (and so do the code and new-password steps of a forgotten password, RS-17)
     needs_state = {"/me/contact/confirm/", "/password/forgot/code/", "/password/forgot/new/"}
+    # (SCIM's catch-all answers every unknown path with a SCIM 404, by design)
+    needs_state |= {reverse("scim:not_found")}
     odd = {url for url, codes in answers.items() if 200 not in codes} - post_only - needs_state
     assert not odd, {url: answers[url] for url in odd}
     assert {"/accounts/logout/", "/accounts/roles/grant/", f"/people/{cast['staff'].pk}/action/",

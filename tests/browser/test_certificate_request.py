@@ -27,7 +27,9 @@ def test_a_persons_request_walks_through_approval(live_server, browser, cast):  
     context, page = signed_in(browser, live_server, cast.staff)
     page.goto(f"{live_server.url}/me/")
     page.click("text=Đề nghị cấp chứng thư số cá nhân")
-    assert "hoangnt@quangtri.gov.vn" in page.inner_text("dl.facts")
+    # what the directory knows is filled in, and the name and official address cannot be typed over
+    assert page.input_value("#id_email") == "hoangnt@quangtri.gov.vn" and page.is_disabled("#id_email")
+    assert page.input_value("#id_full_name") == "Nguyễn Tiến Hoàng"
     page.fill("#id_birth_date", "1990-05-17")
     page.fill("#id_id_number", "038090001234")
     page.fill("#id_id_issued_on", "2021-04-10")
@@ -38,7 +40,9 @@ def test_a_persons_request_walks_through_approval(live_server, browser, cast):  
     context.close()
 
     context, page = signed_in(browser, live_server, cast.head)
-    page.click("nav >> text=Chứng thư số")
+    page.goto(f"{live_server.url}/units/{cast.finance.code}/")  # the unit's page leads to its certificates
+    page.click("text=Chứng thư số của đơn vị này")
+    assert "Nguyễn Tiến Hoàng" in page.inner_text("main")
     page.click("form.action-row button[value=approve]")
     assert CertificateRequest.objects.get().stage == Stage.IT
     context.close()

@@ -1,4 +1,5 @@
-"""An IT lead opens the adoption overview, drills into a unit and downloads an export, in Vietnamese."""
+"""An IT lead opens the adoption overview, drills into a unit and downloads an export and the yearly PDF,
+in Vietnamese."""
 
 from __future__ import annotations
 
@@ -32,7 +33,12 @@ def test_it_lead_reads_the_overview_drills_down_and_exports(live_server, page, d
     headline = page.locator("p.headline").inner_text()
     assert "33,3% trong số 3 CBCC sử dụng thư điện tử công vụ thường xuyên" in headline
     page.click("text=Sở Tài chính")
-    assert "Phòng Ngân sách" in page.locator("tbody").inner_text()
+    assert "Phòng Ngân sách" in page.locator("tbody").first.inner_text()
     with page.expect_download() as download:
         page.click("text=Xuất XLSX")
     assert download.value.suggested_filename.endswith(".xlsx")
+    with page.expect_download() as download:
+        page.click("text=Báo cáo năm (PDF)")
+    assert download.value.suggested_filename.endswith(".pdf")
+    with open(download.value.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from directory import gateway
@@ -104,3 +106,108 @@ def test_the_policy_has_no_expiry_and_no_server_lockout(slapd_config):
     assert attrs["pwdLockout"] == ["FALSE"]  # AU-02: lockout cannot be used against staff
     assert attrs["pwdMinLength"] == ["15"]
     assert attrs["pwdAllowUserChange"] == ["FALSE"]  # issue 15: changes go through idm
+
+
+# ---- other government systems' accounts (provisioning/applications) ----
+
+SECRET = "mot bi mat cua ung dung rat dai 2026"
+ALLOWED_PERSON_ATTRS = {"objectClass", "uid", "cn", "sn", "givenName", "vnMiddleName", "displayName", "employeeNumber",
+                        "employeeType", "title", "departmentNumber", "vnOrgUnitCode", "vnAccountStatus", "mail",
+                        "mailAlias", "memberOf", "preferredLanguage"}
+# what a person's entry may hold besides idm's attributes: personal data another tool (or an older
+# idm) might have put there; an application must see none of it
+PERSONAL = {"mobile": ["0912345678"], "homePhone": ["02333123456"], "telephoneNumber": ["02333999999"],
+            "homePostalAddress": ["12 Lê Lợi, Đông Hà"], "carLicense": ["074 1985 001234"], "roomNumber": ["204"]}
+
+
+@pytest.fixture
+def province(slapd_config):
+    """P > SYT > BV (a hospital of the health department) and P > STC (finance): an application of
+    SYT sees SYT and BV, not P or STC."""
+    for path, name in ((["P"], "Tỉnh"), (["P", "SYT"], "Sở Y tế"), (["P", "SYT", "BV"], "Bệnh viện tỉnh"),
+                       (["P", "STC"], "Sở Tài chính")):
+        gateway.unit_put(UnitEntry(code=path[-1], name=name, parent_code=path[-2] if len(path) > 1 else None), path)
+    for uid, code in (("annv", "BV"), ("binhtt", "SYT"), ("chilt", "STC"), ("dungpv", "P")):
+        gateway.person_put(PersonEntry(uid=uid, family_name="Nguyễn", given_name=uid, unit_code=code, status="active",
+                                       employee_code=uid.upper(), position="Chuyên viên",
+                                       mail=f"{uid}@quangtri.gov.vn", mail_enabled=True, mail_quota_kib=1024))
+        gateway.person_set_password_hash(uid, hash_password(PW))
+        for attr, values in PERSONAL.items():
+            assert testing.modify_as(slapd_config, slapd_config.root_dn, slapd_config.root_password,
+                                     gateway.person_dn(uid), attr, values) == 0
+    gateway.mail_list_put("list-SYT", description="Sở Y tế", address="syt@quangtri.gov.vn", aliases=[],
+                          member_uids=["annv", "binhtt"], unit_code="SYT")
+    gateway.mail_list_put("list-STC", description="Sở Tài chính", address="stc@quangtri.gov.vn", aliases=[],
+                          member_uids=["chilt"], unit_code="STC")
+    gateway.mail_list_put("list-P", description="Tỉnh", address="tinh@quangtri.gov.vn", aliases=[],
+                          member_uids=["annv", "binhtt", "chilt", "dungpv"], unit_code="P")
+    gateway.application_put(name="ioffice-syt", description="iOffice Sở Y tế", scope_dn=gateway.unit_dn(["P", "SYT"]),
+                            password_hash=hash_password(SECRET))
+    return gateway.application_dn("ioffice-syt")
+
+
+def test_an_application_reads_the_people_units_and_groups_of_its_subtree_only(slapd_config, province):
+    c, app = slapd_config, province
+    bound, people = testing.search_as(c, app, SECRET, f"ou=people,{c.base_dn}", "(objectClass=*)", ["*", "+"])
+    assert bound and sorted(a["uid"][0] for _, a in people) == ["annv", "binhtt"]
+    _, units = testing.search_as(c, app, SECRET, f"ou=units,{c.base_dn}", "(objectClass=*)")
+    assert sorted(a["vnOrgUnitCode"][0] for _, a in units) == ["BV", "SYT"]
+    _, groups = testing.search_as(c, app, SECRET, f"ou=groups,{c.base_dn}", "(objectClass=*)", ["*"])
+    assert [a["cn"][0] for _, a in groups] == ["list-SYT"]
+    assert "member" not in groups[0][1]  # members are read from people's memberOf, in scope only
+    for outside in ("(uid=chilt)", "(uid=dungpv)", "(vnOrgUnitCode=STC)"):
+        assert testing.search_as(c, app, SECRET, c.base_dn, outside)[1] == []
+
+
+def test_an_application_never_reads_a_hash_or_personal_data(slapd_config, province):
+    c, app = slapd_config, province
+    _, people = testing.search_as(c, app, SECRET, f"ou=people,{c.base_dn}", "(uid=annv)", ["*", "+", *PERSONAL,
+                                                                                          "userPassword"])
+    assert len(people) == 1
+    shown = {k for k, v in people[0][1].items() if v}  # (ldap3 lists a requested attribute it did not get as [])
+    assert shown <= ALLOWED_PERSON_ATTRS, shown - ALLOWED_PERSON_ATTRS
+    assert people[0][1]["title"] == ["Chuyên viên"] and people[0][1]["vnOrgUnitCode"] == ["BV"]
+    # not even by asking whether a value is there (a filter on a hidden attribute matches nothing)
+    for probe in ("(mobile=0912345678)", "(homePhone=*)", "(userPassword=*)", "(mailQuota=1024)"):
+        assert testing.search_as(c, app, SECRET, f"ou=people,{c.base_dn}", probe)[1] == [], probe
+
+
+def test_an_application_sees_nothing_else_and_writes_nothing(slapd_config, province):
+    c, app = slapd_config, province
+    for base in (c.base_dn, f"ou=services,{c.base_dn}", f"ou=policies,{c.base_dn}", f"ou=mailboxes,{c.base_dn}"):
+        entries = testing.search_as(c, app, SECRET, base)[1]
+        assert [d for d, _ in entries if d.lower() != app.lower()] == [], base  # its own entry only
+    for dn, attr in ((gateway.person_dn("annv"), "title"), (gateway.unit_dn(["P", "SYT"]), "description"),
+                     (app, "seeAlso"), (app, "userPassword")):
+        assert testing.modify_as(c, app, SECRET, dn, attr, [c.base_dn]) == 50, (dn, attr)
+    own = testing.search_as(c, app, SECRET, app, "(objectClass=*)", ["userPassword"])[1]
+    assert own and not own[0][1].get("userPassword")
+
+
+def test_an_application_checks_a_password_by_binding_as_the_person(slapd_config, province):
+    c = slapd_config
+    assert testing.bind_result(c, gateway.person_dn("annv"), PW) == 0
+    assert testing.bind_result(c, gateway.person_dn("annv"), PW + "x") == 49
+
+
+def test_people_and_the_mail_server_do_not_see_application_accounts(slapd_config, province):
+    c, app = slapd_config, province
+    for who, password in ((gateway.person_dn("annv"), PW), (c.mail_dn, c.mail_password)):
+        bound, entries = testing.search_as(c, who, password, f"ou=services,{c.base_dn}")
+        assert bound and [d for d, _ in entries if d.lower() == app.lower()] == []
+
+
+def test_idm_manages_application_accounts_and_sees_when_they_last_bound(slapd_config, province):
+    c, app = slapd_config, province
+    assert gateway.applications_last_bound() == {"ioffice-syt": None}
+    assert testing.bind_result(c, app, SECRET) == 0
+    when = gateway.applications_last_bound()["ioffice-syt"]
+    assert when is not None and abs((dt.datetime.now(dt.UTC) - when).total_seconds()) < 120
+    gateway.application_put(name="ioffice-syt", description="iOffice", scope_dn=gateway.unit_dn(["P"]),
+                            password_hash=hash_password("bi mat moi cua ung dung 2026"))
+    assert testing.bind_result(c, app, SECRET) == 49
+    assert gateway.application_scope("ioffice-syt").lower() == gateway.unit_dn(["P"]).lower()
+    assert gateway.application_delete("ioffice-syt") is True
+    assert testing.bind_result(c, app, "bi mat moi cua ung dung 2026") == 49
+    # and nothing else under services
+    assert testing.modify_as(c, c.idm_dn, c.idm_password, c.idm_dn, "description", ["x"]) == 50

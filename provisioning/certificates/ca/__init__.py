@@ -17,12 +17,13 @@ class NotSupported(Exception):
 
 class CertificateAuthority(Protocol):
     name: str
+    takes_csr: bool  # whether issue_csr works: the CSR path is open only with such an internal CA
 
     def issue_batch(self, requests: list) -> list[bytes]:
         """DER certificates issued now for these requests of a sent batch ([] if the CA answers later)."""
 
-    def issue_csr(self, *, public_key, subject: x509.Name, email: str, days: int) -> bytes:
-        """A DER certificate for a key whose CSR the RA checked; subject and email come from the RA."""
+    def issue_csr(self, *, public_key, subject: x509.Name, email: str, days: int, dns: str = "") -> bytes:
+        """A DER certificate for a key whose CSR the RA checked; subject, email and DNS name come from the RA."""
 
 
 def adapter_named(name: str) -> CertificateAuthority:
@@ -31,6 +32,11 @@ def adapter_named(name: str) -> CertificateAuthority:
 
     adapters = {"external": external.ExternalBatchCA, "local": local.LocalCA}
     return adapters[name]()
+
+
+def internal_ca_open() -> bool:
+    """Whether people may upload a CSR: IDM_INTERNAL_CA_ADAPTER names a CA that issues from one."""
+    return adapter_named(settings.IDM_INTERNAL_CA_ADAPTER).takes_csr
 
 
 def adapter() -> CertificateAuthority:

@@ -86,8 +86,9 @@ def subject_name(*, province: str, unit: str, common_name: str, tax_code: str = 
 
 class LocalCA:
     name = "local"
+    takes_csr = True
 
-    def issue_csr(self, *, public_key, subject: x509.Name, email: str, days: int) -> bytes:
+    def issue_csr(self, *, public_key, subject: x509.Name, email: str, days: int, dns: str = "") -> bytes:
         """The profile decides every extension (CR-10): an end entity (CA:FALSE), signing and
         e-mail protection, the official address in the SAN as rfc822Name (CR-09)."""
         key, ca = _load()
@@ -105,8 +106,9 @@ class LocalCA:
                                                          ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
                    .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()),
                                   critical=False))
-        if email:
-            builder = builder.add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
+        names = ([x509.RFC822Name(email)] if email else []) + ([x509.DNSName(dns)] if dns else [])
+        if names:
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
         return builder.sign(key, hashes.SHA384()).public_bytes(serialization.Encoding.DER)
 
     def issue_batch(self, requests: list) -> list[bytes]:
@@ -117,11 +119,14 @@ class LocalCA:
             if req.type not in ("new", "renewal", "change"):
                 continue
             form = req.form
-            personal = req.kind == CertKind.PERSONAL
-            subject = subject_name(province=form.get("province", ""), unit=req.unit.name,
-                                   common_name=form.get("full_name") if personal else form.get("org_name", ""),
-                                   tax_code="" if personal else form.get("tax_code", ""))
+            personal, device = req.kind == CertKind.PERSONAL, req.kind == CertKind.DEVICE
+            common_name = form.get({CertKind.PERSONAL: "full_name", CertKind.ORGANISATION: "org_name",
+                                    CertKind.DEVICE: "device_identifier"}[req.kind], "")
+            subject = subject_name(province=form.get("province", ""), unit=req.unit.name, common_name=common_name,
+                                   tax_code="" if personal or device else form.get("tax_code", ""))
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            out.append(self.issue_csr(public_key=key.public_key(), subject=subject, email=form.get("email", ""),
+            out.append(self.issue_csr(public_key=key.public_key(), subject=subject,
+                                      email="" if device else form.get("email", ""),
+                                      dns=common_name if device and "." in common_name else "",
                                       days=RENEWAL_DAYS if req.type == "renewal" else NEW_DAYS))
         return out

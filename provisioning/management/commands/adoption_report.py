@@ -1,10 +1,11 @@
 """The adoption figures from a script — the same numbers as the report pages and the JSON API.
 
-    python manage.py adoption_report [--unit CODE] [--as-of YYYY-MM-DD] [--format json|csv|xlsx] [--output FILE]
+    python manage.py adoption_report [--unit CODE] [--as-of YYYY-MM-DD] [--format json|csv|xlsx|pdf] [--output FILE]
 
 For each unit and its children: the raw numerators and denominators (staff, mailbox issued, regular
 users, valid personal certificates, organisational certificate held, pending requests) and the
-percentages (rounded down to one decimal)."""
+percentages (rounded down to one decimal). ``pdf`` is the yearly report, in Vietnamese, as the
+Reports page prints it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from provisioning.common import spreadsheets
+from provisioning.reports.printing import report_pdf
 from provisioning.reports.selectors import COLUMNS, figures
 from provisioning.units.models import Unit
 
@@ -25,8 +27,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--unit", help="the unit's code (default: every top-level unit)")
         parser.add_argument("--as-of", help="YYYY-MM-DD (default: today)")
-        parser.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
-        parser.add_argument("--output", help="write to this file instead of standard output (needed for xlsx)")
+        parser.add_argument("--format", choices=("json", "csv", "xlsx", "pdf"), default="json")
+        parser.add_argument("--output", help="write to this file instead of standard output (needed for xlsx and pdf)")
 
     def handle(self, *args, unit, as_of, format, output, **options):
         try:
@@ -42,9 +44,11 @@ class Command(BaseCommand):
         if format == "json":
             data = json.dumps({"as_of": day.isoformat(), "units": [f.as_dict() for f in found]}, ensure_ascii=False,
                               indent=2).encode()
+        elif format in ("xlsx", "pdf") and not output:
+            raise CommandError(f"--format {format} needs --output FILE")
+        elif format == "pdf":
+            data = report_pdf(found, day)
         else:
-            if format == "xlsx" and not output:
-                raise CommandError("--format xlsx needs --output FILE")
             rows = [f.as_dict(children=False) for top in found for f in [top, *top.children]]
             data = spreadsheets.write_report(rows, COLUMNS, format)
         if output:

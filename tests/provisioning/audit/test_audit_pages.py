@@ -1,5 +1,6 @@
-"""The audit trail page: the superadmin and IT leads read everything, an HR officer only what is about
-the people and units of their subtrees; filters by person, unit, actor, action and days; CSV and XLSX."""
+"""The audit trail page: the superadmin and the province's IT leads read everything, an HR officer or a
+unit's IT lead only what is about the people and units of their subtrees; filters by person, unit, actor,
+action and days; CSV and XLSX."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ AUDIT = "/audit/"
 
 @pytest.fixture
 def cast():
-    """Sở Tài chính (A) with a division, Sở Y tế (B); an HR officer of each; an IT lead; staff in both."""
+    """Sở Tài chính (A) with a division, Sở Y tế (B); an HR officer of each; the province's IT lead; staff in both."""
     p = factories.province()
     stc = factories.unit(p, "000.00.03.H45", "Sở Tài chính")
     ns = factories.unit(stc, "000.03.01.H45", "Phòng Ngân sách", kind="division")
@@ -34,7 +35,7 @@ def cast():
     it = factories.person(p, "Trần", "Văn", "Minh")
     role_grant(actor=None, person=hr_a, role=Role.HR_ADMIN, unit=stc)
     role_grant(actor=None, person=hr_b, role=Role.HR_ADMIN, unit=syt)
-    role_grant(actor=None, person=it, role=Role.IT_LEAD, unit=syt)
+    role_grant(actor=None, person=it, role=Role.IT_LEAD, unit=p)
     hoang = factories.person(ns, "Nguyễn", "Tiến", "Hoàng", password=None)
     binh = factories.person(syt, "Lê", "Thanh", "Bình", password=None)
     person_update(actor=None, person=hoang, position="Trưởng phòng")
@@ -85,6 +86,20 @@ def test_superadmin_and_it_lead_see_everything(client, cast):
     login(client, cast["it"])
     html = page(client)
     assert "Nguyễn Tiến Hoàng" in html and "Lê Thanh Bình" in html
+
+
+def test_an_it_lead_of_one_department_reads_only_its_entries(client, cast):
+    """The trail holds personal data (contact details before and after a change): an IT lead of Sở Y tế
+    reads Sở Y tế's entries, not Sở Tài chính's, in the page, the unit filter and the export."""
+    it_b = factories.person(cast["syt"], "Hà", "Quang", "Bảo")
+    role_grant(actor=None, person=it_b, role=Role.IT_LEAD, unit=cast["syt"])
+    login(client, it_b)
+    html = page(client)
+    assert "Lê Thanh Bình" in html and "Nguyễn Tiến Hoàng" not in html
+    assert "Nguyễn Tiến Hoàng" not in page(client, person="Hoàng")
+    assert "Nguyễn Tiến Hoàng" not in page(client, unit=cast["stc"].code)
+    export = client.get(AUDIT, {"export": "csv"}).getvalue().decode("utf-8-sig")
+    assert cast["binh"].uid in export and cast["hoang"].uid not in export
 
 
 def test_filters_by_person_unit_actor_action_and_days(client, cast):

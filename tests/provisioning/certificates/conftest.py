@@ -55,7 +55,9 @@ def government_ca(settings, tmp_path):
 
 @pytest.fixture
 def local_ca(settings, tmp_path):
+    """The built-in CA for batches and CSRs, as `make run` has it."""
     settings.IDM_CA_ADAPTER = "local"
+    settings.IDM_INTERNAL_CA_ADAPTER = "local"
     settings.IDM_LOCAL_CA_DIR = str(tmp_path / "local-ca")
     settings.IDM_CA_BUNDLE = ""
 

@@ -19,6 +19,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+def _csv(response) -> list[list[str]]:
+    """An export is streamed (memory flat in the number of mailboxes)."""
+    assert response.streaming
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
 @pytest.fixture
 def scene(client):
     p = factories.province()
@@ -63,7 +69,7 @@ def test_sorting_by_storage_and_export(client, scene):
     page = client.get("/mailboxes/", {"sort": "storage"}).content.decode()
     assert page.index("hoangnt@") < page.index("khaittm@")
     r = client.get("/mailboxes/", {"export": "csv", "sort": "storage"})
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = _csv(r)
     assert rows[1][0] == "hoangnt@quangtri.gov.vn" and rows[1][5] == "5000000"
     assert not any("sauvt" in c for row in rows for c in row)
 
@@ -79,8 +85,7 @@ def test_staff_without_the_role_are_refused_and_see_their_own_use(client, scene)
 def test_quota_and_share_used_are_shown_and_exported(client, scene):
     page = client.get("/mailboxes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1.0\xa0GB (0%)" in page or "1.0 GB (0%)" in page
-    rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv", "sort": "storage"})
-                                       .content.decode("utf-8-sig"))))
+    rows = _csv(client.get("/mailboxes/", {"export": "csv", "sort": "storage"}))
     assert rows[0][6] and rows[1][6] == str(1024 * 1024 * 1024)
 
 
@@ -112,7 +117,7 @@ def test_the_mailbox_state_is_shown(client, scene):
 
     person_set_status(actor=None, person=Person.objects.get(uid="khaittm"), status=PersonStatus.SUSPENDED)
     person_update(actor=None, person=Person.objects.get(uid="ducdv"), mailbox_decision="withheld")
-    rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv"}).content.decode("utf-8-sig"))))
+    rows = _csv(client.get("/mailboxes/", {"export": "csv"}))
     state = {row[0].split("@")[0]: row[4] for row in rows[1:]}
     assert state["hoangnt"] == "đang hoạt động" and state["khaittm"] == "đã khóa" and state["ducdv"] == "chưa cấp"
 
@@ -130,7 +135,7 @@ def test_after_a_transfer_to_another_domain_the_new_address_shows_its_usage(clie
                                 messages=12, last_login=timezone.now(), source="dovecot")
     page = client.get("/mailboxes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "7.0\xa0MB" in page or "7.0 MB" in page
-    rows = list(csv.reader(io.StringIO(client.get("/mailboxes/", {"export": "csv"}).content.decode("utf-8-sig"))))
+    rows = _csv(client.get("/mailboxes/", {"export": "csv"}))
     assert [r[5] for r in rows if r[0] == hoang.mail] == ["7340032"]
     client.logout()
     client.post("/accounts/login/", {"username": "hoangnt", "password": factories.PASSWORD})

@@ -77,6 +77,26 @@ def test_changes_made_while_the_directory_is_down_arrive_once_it_is_back(stack):
 
 
 @pytest.mark.django_db
+def test_a_batch_carries_out_every_pending_row_of_its_objects_and_no_other():
+    unit = factories.unit(factories.province(), "000.00.01.H45", "Sở Tài chính")
+    one, other = factories.person(unit, given="Một"), factories.person(unit, given="Hai")
+    Kind = DirectoryChange.Kind
+    with transaction.atomic():
+        one.position = "Phó phòng"
+        one.save(update_fields=["position"])
+        first = outbox.directory_change_enqueue_many(kind=Kind.PERSON, object_ids=[one.pk])
+    with transaction.atomic():  # queued again (a readdress after a move): the same object
+        again = outbox.directory_change_enqueue_many(kind=Kind.PERSON, object_ids=[one.pk])
+        untouched = outbox.directory_change_enqueue_many(kind=Kind.PERSON, object_ids=[other.pk])
+    result = outbox.directory_changes_apply(first)
+    assert result.applied == 2 and result.failed == 0
+    assert DirectoryChange.objects.get(pk=again[0]).status == "applied"
+    assert DirectoryChange.objects.get(pk=untouched[0]).status == "pending"
+    assert gateway.person_get(one.uid).position == "Phó phòng"
+    assert outbox.directory_changes_apply(again).applied == 0  # its own task then finds nothing to do
+
+
+@pytest.mark.django_db
 def test_a_permanent_error_fails_the_change_with_a_readable_reason():
     p = factories.province()
     # bypasses the service on purpose; ESC, not NUL: PostgreSQL cannot store NUL in text at all

@@ -29,4 +29,8 @@ def test_wipe_also_removes_functional_mailboxes(slapd_config):
 
 
 def test_the_development_slapd_creates_every_branch_the_gateway_uses():
-    assert {rdn.removeprefix("ou=") for rdn in config.BRANCHES.values()} <= set(slapd.CONTAINERS)
+    # the top-level containers, and the branches nested in them (applications under services)
+    assert {rdn.split(",")[-1].removeprefix("ou=") for rdn in config.BRANCHES.values()} <= set(slapd.CONTAINERS)
+    base = slapd.base_ldif(slapd.SlapdConfig(directory="/nonexistent", port=1))
+    for rdn in config.BRANCHES.values():
+        assert f"dn: {rdn},dc=quangtri,dc=gov,dc=vn" in base
