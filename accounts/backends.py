@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django_auth_ldap.backend import LDAPBackend, LDAPSettings, ldap_error
+from django_auth_ldap.backend import LDAPBackend, LDAPSettings
 
 from accounts.models import User
 from directory import gateway
-from directory.auth import directory_urls, django_auth_ldap_settings, mark_down
-from directory.errors import DirectoryUnavailable
-from directory.passwords import normalise
-
-log = logging.getLogger(__name__)
-_seen = threading.local()
-
-
-def _record_ldap_error(sender, context=None, exception=None, **kwargs) -> None:
-    # django-auth-ldap swallows LDAPError and returns None, which would look like a wrong
-    # password; remember it so the backend can fail closed with "directory unavailable" (AU-06).
-    errors = getattr(_seen, "errors", None)
-    if errors is not None:
-        errors.append(exception)
-
-
-ldap_error.connect(_record_ldap_error, dispatch_uid="accounts.backends.ldap_error")
+from directory.auth import LoginEntry, django_auth_ldap_settings, login_bind, login_entry
+from directory.passwords import normalise, verify_decoy
 
 
 def normalise_login(login: str) -> str:
@@ -37,8 +19,13 @@ def normalise_login(login: str) -> str:
 
 
 class DirectoryBackend(LDAPBackend):
-    """django-auth-ldap, with our settings, uid-or-address login, and a loud failure when the
-    directory cannot answer."""
+    """A staff login: uid or official address, one search and one bind (directory.auth), then the
+    Django user made or brought up to date from the entry. django-auth-ldap's LDAPBackend underneath
+    still restores the user of a session (get_user).
+
+    The bind happens outside any SQL transaction: on SQLite a transaction holds the database's one write
+    lock from its first statement, so a login that bound inside one made every other login wait for
+    slapd's Argon2 check. The user row is then written only when the directory's values changed."""
 
     @property
     def settings(self):
@@ -54,43 +41,41 @@ class DirectoryBackend(LDAPBackend):
         if not username or not password or len(password) > settings.PASSWORD_MAX_LENGTH:
             return None  # AU-03, PW-03: refused before any bind
         login = normalise_login(username)
-        if "@" in login:
-            uid = gateway.uid_for_login(login)  # raises DirectoryUnavailable when it is down
-            if uid is None:
-                return None
-        else:
-            uid = login
-        # several providers: libldap moves on only when a TCP connection fails, so a provider that
-        # accepts and then says nothing (paused) costs one receive timeout, is put last, and the
-        # login is tried once more on the next (C-03)
-        for _attempt in range(max(1, len(directory_urls()))):
-            _seen.errors = []
-            try:
-                self._settings = None  # the URL order may have changed since the last attempt
-                first_url = self.settings.SERVER_URI.split()[0]
-                try:
-                    with transaction.atomic():
-                        user = super().authenticate(request, username=uid, password=normalise(password), **kwargs)
-                except IntegrityError:
-                    # two first logins of one person at once both created the Django user: the other
-                    # one's row is there now, so the same login again simply finds it
-                    user = super().authenticate(request, username=uid, password=normalise(password), **kwargs)
-                if not _seen.errors:
-                    return user
-                log.warning("directory error during login on %s: %s", first_url,
-                            _seen.errors[0].__class__.__name__)
-                mark_down(first_url)
-            finally:
-                _seen.errors = None
-        raise DirectoryUnavailable("the directory could not check the password")
+        uid = gateway.uid_for_login(login) if "@" in login else login  # raises DirectoryUnavailable (AU-06)
+        entry = login_entry(uid) if uid else None  # AU-07: active civil servants under ou=people only
+        if entry is None:
+            verify_decoy(password)  # AU-04: as long as a wrong password's Argon2 check, under any load
+            return None
+        if not login_bind(entry.dn, normalise(password)):
+            return None
+        user = self.user_from_entry(entry)
+        user.directory_must_change = entry.must_change  # read by the login view (a forced change, PW-17)
+        return user
 
-    def get_or_build_user(self, username, ldap_user):
-        user, built = super().get_or_build_user(username, ldap_user)
-        if not built and user.source != User.Source.DIRECTORY:
-            # a directory entry must never log in as a local account of the same name
-            raise PermissionDenied
-        user.source = User.Source.DIRECTORY
-        return user, built
+    def user_from_entry(self, entry: LoginEntry) -> User:
+        """The Django user of this directory entry, created on the first login (with an unusable
+        password: no local password ever stands in for the directory, AU-06), its name and address
+        updated when the directory's changed; nothing is written (no transaction begun) when nothing
+        changed. A local account of the same name refuses (PermissionDenied)."""
+        user = User.objects.filter(username=entry.uid).first()
+        if user is None:
+            user = User(username=entry.uid, source=User.Source.DIRECTORY, **entry.fields)
+            user.set_unusable_password()
+            try:
+                with transaction.atomic():
+                    user.save(force_insert=True)
+                return user
+            except IntegrityError:
+                # two first logins of one person at once: the other one created the row first
+                user = User.objects.get(username=entry.uid)
+        if user.source != User.Source.DIRECTORY:
+            raise PermissionDenied  # a directory entry must never log in as a local account of that name
+        changed = [f for f, value in entry.fields.items() if getattr(user, f) != value]
+        if changed:
+            for f in changed:
+                setattr(user, f, entry.fields[f])
+            user.save(update_fields=changed)
+        return user
 
 
 class LocalSuperadminBackend(ModelBackend):

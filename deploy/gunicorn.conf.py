@@ -6,8 +6,12 @@ Options given on the command line win over these. Logs are JSON lines on stdout,
 import os
 
 bind = os.environ.get("IDM_WEB_BIND", "127.0.0.1:8000")  # only the reverse proxy talks to gunicorn
-# sync workers: a request that waits on the directory holds one worker, so keep a few spare
 workers = int(os.environ.get("IDM_WEB_WORKERS", str(min(2 * (os.cpu_count() or 1) + 1, 8))))
+# threads in each worker: a request that waits (on slapd's Argon2 check, on the refusal and reset-request time
+# floors of AU-04 and RS-01, which sleep) holds a thread, not a whole process. With sync workers, 20 clients'
+# reset requests kept about half the workers asleep in the 200 ms floor while logins queued behind them.
+worker_class = "gthread"
+threads = int(os.environ.get("IDM_WEB_THREADS", "4"))  # 1: one request at a time per worker, as sync workers
 timeout = 60  # the slowest page (an export) stays well under it; a stuck worker is replaced
 graceful_timeout = 30
 max_requests = 2000  # recycle workers now and then, so a slow leak never grows unbounded

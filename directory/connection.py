@@ -44,6 +44,7 @@ def open_connection(cfg: config.DirectoryConfig, bind_dn: str | None, password: 
             last = exc
             continue
         setup.mark_up(url)
+        conn.idm_url = url  # which provider: service() puts it last when it falls silent
         return conn
     raise last if last is not None else DirectoryUnavailable("no directory URL configured")
 
@@ -109,6 +110,11 @@ def service() -> Iterator[ldap3.Connection]:
     try:
         yield conn
     except lx.LDAPCommunicationError as exc:  # includes socket receive timeouts
+        # a kept connection whose provider fell silent (paused, cut off): tried last from now on, so
+        # the retry on a new connection (search) and the next call go to the next provider at once
+        # instead of waiting out a second timeout on the same one (C-03)
+        if getattr(conn, "idm_url", None):
+            setup.mark_down(conn.idm_url)
         drop()
         raise DirectoryUnavailable(f"the directory did not answer: {exc.__class__.__name__}") from None
     except lx.LDAPException as exc:

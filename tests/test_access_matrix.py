@@ -25,6 +25,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
@@ -43,6 +44,7 @@ from provisioning.people.models import PersonStatus
 from provisioning.reorg.models import UnitPlan
 from provisioning.reorg.services import plan_split_create
 from tests import factories
+from tests.provisioning.certificates.conftest import PERSONAL_NEW
 
 ROLES = ("anonymous", "staff", "unit_head", "hr_admin", "it_lead", "province_it", "superadmin")
 SIGNED_IN = "staff unit_head hr_admin it_lead province_it superadmin"
@@ -63,6 +65,7 @@ class Row:
 
     get, post: who may (space-separated roles, "" for nobody); None: the method is not accepted (405).
     patch:     who may PATCH (the API's changes, with an empty JSON body); None: not requested.
+    put, delete: who may PUT, DELETE (SCIM's replacement and removal), as `patch`.
     obj:       (world, scope) -> the URL's keyword arguments: the object in A (in_scope) or in B (out_of_scope).
     args:      world -> the URL's keyword arguments for an object of no unit (a plan, a CA batch): not scoped.
     shows:     (world, scope) -> a text the page (list, search, export) contains only for roles in `sees`
@@ -73,17 +76,25 @@ class Row:
     ok:        the statuses of an allowed request (default: 200 for GET; 200, 302 or 400 for POST: the view ran).
     data:      (world, scope) -> the POST body (default: empty: the access check comes before the form);
                a body that names an object makes the POST cases scoped.
+    search:    the POST is a search (SCIM's .search, its filter in `data`): answered as a list, `shows` is
+               checked on it as on a GET's list.
+    changes:   {method: (world, scope) -> body} for PATCH and PUT: a real change, which an allowed role's
+               request must then make (200) rather than merely reach (default: an empty body, 200/302/400).
     body:      a fixed POST body that names no object (the cases are not scoped).
     kwargs:    fixed keyword arguments of the URL; query: its query string, or (world, scope) -> one.
     signs_out: the page may send a signed-in person to the login page (logout).
     auth:      how a role signs in: "session" (the pages) or a key of SIGN_IN added for the API ("bearer").
     anonymous: the status for anonymous where the row does not allow it: 302 (to the login page) for the
                pages; an API answers 401.
+    scim:      a SCIM endpoint (`**SCIM`): every answer is application/scim+json and every error (a refusal
+               too) a SCIM Error whose status is the answer's (RFC 7644 §3.1, §3.12).
     """
 
     get: str | None
     post: str | None = None
     patch: str | None = None
+    put: str | None = None
+    delete: str | None = None
     obj: Callable | None = None
     args: Callable | None = None
     shows: Callable | None = None
@@ -93,12 +104,15 @@ class Row:
     denied_as: dict = field(default_factory=dict)
     ok: frozenset | None = None
     data: Callable | None = None
+    search: bool = False
+    changes: dict = field(default_factory=dict)
     body: dict | None = None
     kwargs: dict = field(default_factory=dict)
     query: str | Callable = ""
     signs_out: bool = False
     auth: str = "session"
     anonymous: int = 302
+    scim: bool = False
 
 
 def person(w, scope):
@@ -235,13 +249,63 @@ def quota_for(w, scope):  # asked by an HR officer for a person of their units
     return {"person": w[scope]["staged"].pk, "requested_mb": 4096, "reason": "matrix"}
 
 
+CERT_FORM = PERSONAL_NEW | {"phone": "0912345678", "contact_phone": "0912345678"}  # what the record lacks
+CERT_NEW = {"kind": "personal", "type": "new", "form": CERT_FORM}
+
+
+def cert_new_for(w, scope):  # asked by an HR officer for a person of their units (another's: 404)
+    return CERT_NEW | {"person": w[scope]["staged"].pk}  # the others have one under way
+
+
 def refuse(w, scope):
     return {"decision": "refuse", "note": "matrix"}
+
+
+# SCIM's objects
+SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+SCIM_ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def scim_filter(text: Callable) -> Callable:
+    return lambda w, s: "?" + urlencode({"filter": text(w, s)})
+
+
+def scim_search(text: Callable) -> Callable:
+    return lambda w, s: {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": text(w, s)}
+
+
+def user_named(w, scope):
+    return f'userName eq "{uid(w, scope)}"'
+
+
+def division_name(w, scope):
+    return w[scope]["division"].name
+
+
+def scim_new_in(w, scope):  # a new person in the scope's division
+    return {"schemas": [SCIM_USER, SCIM_ENTERPRISE], "userName": "matrix",
+            "name": {"familyName": "Kiểm", "givenName": "Thử"},
+            SCIM_ENTERPRISE: {"employeeNumber": f"SCIM-{scope[:2].upper()}", "department": w[scope]["division"].code}}
+
+
+def scim_as_is(w, scope, department: str | None = None):  # PUT: the person as they are (in `department`'s)
+    p = w[scope]["person"]
+    return {"schemas": [SCIM_USER, SCIM_ENTERPRISE], "userName": p.uid,
+            "name": {"familyName": p.family_name, "middleName": p.middle_name, "givenName": p.given_name},
+            SCIM_ENTERPRISE: {"employeeNumber": p.employee_code,
+                              "department": w[department or scope]["division"].code}}
+
+
+def scim_title_patch(w, scope):
+    return {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "title", "value": "Chuyên viên"}]}
 
 
 CSV = "?export=csv"
 FORM_OR_DONE = frozenset({200, 302, 400})
 API = {"auth": "bearer", "anonymous": 401}  # a REST API row: signed in by a token; no token, 401
+SCIM = API | {"scim": True}
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 # One line per URL name ("namespace:name"); a variant of a URL (an export) adds "name?query".
 ACCESS: dict[str, Row] = {
@@ -405,6 +469,14 @@ ACCESS: dict[str, Row] = {
     "api:quota-request-detail": Row(get="unit_head hr_admin superadmin", obj=quota, denied=404, **API),
     "api:quota-request-decide": Row(get=None, post="unit_head superadmin", obj=quota, data=refuse, denied=404,
                                     ok=frozenset({200}), **API),
+    # certificate requests: each follows their own and, as HR officer, unit head or IT lead, their
+    # subtrees' (as on the certificate pages); an HR officer raises one for a person of their units
+    # (another unit's: 404), anyone for themselves (the superadmin is nobody: 403)
+    "api:certificate-request-list": Row(get=SIGNED_IN, shows=uid, sees=SIGNED_IN.replace("staff ", ""), post=HR,
+                                        data=cert_new_for, ok=frozenset({200, 201}), **API),
+    "api:certificate-request-list?mine": Row(get=None, post=PEOPLE, body=CERT_NEW, ok=frozenset({201}), **API),
+    "api:certificate-request-detail": Row(get=SIGNED_IN.replace("staff ", ""), obj=cert_request,
+                                          denied=404, **API),
     # adoption figures: the reader's subtrees (a unit outside them: 404)
     "api:report-list": Row(get=REPORTS, shows=dept_name, **API),
     "api:report-detail": Row(get=REPORTS, obj=dept, **API),
@@ -414,10 +486,43 @@ ACCESS: dict[str, Row] = {
     # the OpenAPI schema and its Swagger UI: public, the same for everyone (Redoc is not served)
     "api:schema": Row(get=PUBLIC, **API),
     "api:docs": Row(get=PUBLIC, **API),
-    # SCIM 2.0 (/scim/v2/, being built on its own branch) goes here, one row per route, e.g.
-    #   "scim:user-list": Row(get=HR, shows=name, query=lambda w, s: f'?filter=userName eq "{uid(w, s)}"', **API),
-    #   "scim:user-detail": Row(get=HR, patch=HR, obj=person, **API),
-    #   "scim:group-list": ..., "scim:schemas": Row(get=PUBLIC, **API), ...
+
+    # ---- SCIM 2.0 (/scim/v2/): the same tokens; every answer application/scim+json, every refusal a SCIM
+    # Error. Users are the people of the token owner's units as an HR officer (as the people pages): a
+    # list, a filter or a search never shows another unit's person, their page is a 404 and so is any change
+    # to them; a new person or a new department outside the officer's units is "no such unit" (400).
+    # Discovery: anyone with a token (no scope). Groups are the units of the officer's subtrees, read-only.
+    "scim:config": Row(get=SIGNED_IN, **SCIM),
+    "scim:schemas": Row(get=SIGNED_IN, **SCIM),
+    "scim:schema": Row(get=SIGNED_IN, kwargs={"schema_id": SCIM_USER}, **SCIM),
+    "scim:resource_types": Row(get=SIGNED_IN, **SCIM),
+    "scim:resource_type": Row(get=SIGNED_IN, kwargs={"type_id": "User"}, **SCIM),
+    "scim:users": Row(get=HR, shows=name, post=HR, data=scim_new_in, hidden=400, ok=frozenset({200, 201}), **SCIM),
+    "scim:users?filter=userName": Row(get=HR, shows=name, query=scim_filter(user_named), **SCIM),
+    "scim:users?filter=id": Row(get=HR, shows=name, query=scim_filter(lambda w, s: f'id eq "{w[s]["person"].pk}"'),
+                                **SCIM),
+    "scim:users?filter=department": Row(get=HR, shows=name, query=scim_filter(
+        lambda w, s: f'{SCIM_ENTERPRISE}:department eq "{w[s]["division"].code}" or {user_named(w, s)}'), **SCIM),
+    "scim:users_search": Row(get=None, post=HR, data=scim_search(user_named), search=True, shows=name,
+                             ok=frozenset({200}), **SCIM),
+    "scim:user": Row(get=HR, obj=person, post=None, patch=HR, put=HR, delete=HR,
+                     changes={"PATCH": scim_title_patch, "PUT": scim_as_is}, **SCIM),
+    # moving a person of the officer's units into another unit: refused (400), the superadmin may
+    "scim:user?elsewhere": Row(get=None, put=SUPERADMIN, args=lambda w: person(w, "in_scope"),
+                               changes={"PUT": lambda w, s: scim_as_is(w, "in_scope", "out_of_scope")},
+                               denied_as={"hr_admin": 400}, **SCIM),
+    "scim:groups": Row(get=HR, shows=division_name, **SCIM),
+    "scim:groups?filter=members": Row(get=HR, shows=division_name, query=scim_filter(
+        lambda w, s: f'members eq "{w[s]["person"].pk}"'), **SCIM),
+    "scim:groups_search": Row(get=None, post=HR, data=scim_search(lambda w, s: f'id eq "{unit(w, s)["code"]}"'),
+                              search=True, shows=division_name, ok=frozenset({200}), **SCIM),
+    "scim:group": Row(get=HR, obj=unit, **SCIM),
+    # read-only: no one may change a unit through SCIM (an HR officer is told 405, anyone else 403 first)
+    "scim:group?write": Row(get=None, patch="", put="", delete="", obj=unit, hidden=405,
+                            denied_as={"hr_admin": 405, "superadmin": 405}, **SCIM),
+    # a search over every type: not offered (501, for anyone signed in); any other path: a SCIM 404
+    "scim:search": Row(get=None, post=SIGNED_IN, ok=frozenset({501}), **SCIM),
+    "scim:not_found": Row(get="", post="", denied=404, **SCIM),
 }
 
 
@@ -555,8 +660,9 @@ class Case:
 def _cases() -> list[Case]:
     out = []
     for key, row in ACCESS.items():
-        for method, who in (("GET", row.get), ("POST", row.post), ("PATCH", row.patch)):
-            if method == "PATCH" and who is None:  # PATCH is asked only where a row names who may
+        for method, who in (("GET", row.get), ("POST", row.post), ("PATCH", row.patch), ("PUT", row.put),
+                            ("DELETE", row.delete)):
+            if method in CHANGES and who is None:  # PATCH, PUT, DELETE: asked only where a row names who may
                 continue
             scoped = row.obj or (row.shows if method == "GET" else row.data if method == "POST" else None)
             assert not (scoped and row.args), f"{key}: an object of no unit (args) has no scope"
@@ -570,6 +676,7 @@ def _cases() -> list[Case]:
     return out
 
 
+CHANGES = ("PATCH", "PUT", "DELETE")
 CASES = _cases()
 
 
@@ -581,15 +688,20 @@ def expected(case: Case) -> tuple[frozenset, bool | None]:
         return frozenset({405}), None
     allowed = case.role in who.split()
     outside = case.scope == "out_of_scope" and case.role not in EVERYWHERE
-    ok = FORM_OR_DONE if case.method == "PATCH" else row.ok or (frozenset({200}) if case.method == "GET"
-                                                                 else FORM_OR_DONE)
+    if case.method == "DELETE":
+        ok = frozenset({204})
+    elif case.method in CHANGES:
+        ok = frozenset({200}) if case.method in row.changes else FORM_OR_DONE
+    else:
+        ok = row.ok or (frozenset({200}) if case.method == "GET" else FORM_OR_DONE)
     if not allowed:
         if case.role == "anonymous":
             return frozenset({row.anonymous}), None
         if case.role in row.denied_as and outside and row.obj:  # another unit's object: refused at the page
             return frozenset({row.hidden}), None
         return frozenset({row.denied_as.get(case.role, row.denied)}), None
-    if row.shows and case.method == "GET":  # a list: always answers, and shows only what the role may see
+    if row.shows and (case.method == "GET" or row.search):  # a list: always answers, and shows only what the
+        # role may see
         sees = case.role in (row.sees or who).split()
         return ok, sees and not outside
     if outside and case.role != "anonymous":
@@ -598,7 +710,8 @@ def expected(case: Case) -> tuple[frozenset, bool | None]:
 
 
 def _who(case: Case) -> str | None:
-    return {"GET": case.row.get, "POST": case.row.post, "PATCH": case.row.patch}[case.method]
+    return {"GET": case.row.get, "POST": case.row.post, "PATCH": case.row.patch, "PUT": case.row.put,
+            "DELETE": case.row.delete}[case.method]
 
 
 def _url(case: Case, w: dict) -> str:
@@ -631,7 +744,10 @@ def test_ac_matrix(case: Case, world, client, caplog):
     headers = SIGN_IN[case.row.auth](client, world, case.role) if case.role != "anonymous" else {}
     scope = case.scope if case.scope != "any" else "in_scope"
     url = _url(case, world)
-    body = (case.row.data(world, scope) if case.row.data else case.row.body or {}) if case.method == "POST" else {}
+    if case.method == "POST":
+        body = case.row.data(world, scope) if case.row.data else case.row.body or {}
+    else:
+        body = case.row.changes[case.method](world, scope) if case.method in case.row.changes else {}
     if case.method == "GET":
         r = client.get(url, headers=headers)
     elif case.row.auth == "session":
@@ -648,6 +764,11 @@ def test_ac_matrix(case: Case, world, client, caplog):
         login_expected = case.role == "anonymous" and case.role not in (_who(case) or "").split()
         assert to_login == login_expected or (to_login and case.row.signs_out), \
             f"{case.method} {url} as {case.role} went to {r['Location']}"
+    if case.row.scim and r.status_code != 204:
+        assert r["Content-Type"] == "application/scim+json", f"{case.method} {url}: {r['Content-Type']}"
+        if r.status_code >= 400:
+            error = r.json()
+            assert error["schemas"] == [SCIM_ERROR] and error["status"] == str(r.status_code), error
     if marker_shown is not None:
         body = b"".join(r.streaming_content) if r.streaming else r.content
         text = case.row.shows(world, scope)

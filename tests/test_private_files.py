@@ -35,6 +35,10 @@ def test_the_sqlite_database_file_is_created_and_kept_private(tmp_path, usual_um
     try:
         with django_db_blocker.unblock(), db.cursor() as cursor:  # its own file, not the test database
             cursor.execute("CREATE TABLE t (x)")
+            # WAL, every commit still synced (idm/settings/base.py): the log holds the same data as the file
+            assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert cursor.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+            assert mode(f"{path}-wal") == 0o600 and mode(f"{path}-shm") == 0o600
     finally:
         db.close()
     assert mode(path) == 0o600

@@ -3,6 +3,7 @@ static files from whitenoise (hashed, compressed, cached for a year), HTTPS behi
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import json
@@ -11,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,21 +46,22 @@ def _wait_until_serving(port: int, proc: subprocess.Popen, log: Path, timeout: f
     raise TimeoutError(f"gunicorn did not listen on {port}:\n{log.read_text()}")
 
 
-@pytest.fixture
-def gunicorn(tmp_path, ldap_server, redis_server):
+@contextlib.contextmanager
+def _serving(tmp_path, ldap_server, redis_server, workers: int, **extra_env: str):
     c = ldap_server.config
     (tmp_path / "var").mkdir()  # systemd's StateDirectory= makes it in production
     env = production_env(tmp_path / "var", IDM_LDAP_URL=c.url, IDM_LDAP_BASE_DN=c.base_dn, IDM_LDAP_BIND_DN=c.idm_dn,
                          IDM_LDAP_BIND_PASSWORD=c.idm_password, IDM_LDAP_TLS="none", IDM_REDIS_URL=redis_server["url"],
-                         IDM_STATIC_ROOT=str(tmp_path / "static"), IDM_BEHIND_PROXY="1")
+                         IDM_STATIC_ROOT=str(tmp_path / "static"), IDM_BEHIND_PROXY="1", **extra_env)
     collected = run(env, "manage.py", "collectstatic", "--noinput", "-v", "0")
     assert collected.returncode == 0, collected.stderr
-    migrated = run(env, "manage.py", "migrate", "--noinput", "-v", "0")  # /healthz reads the outbox's age
+    # always: /healthz reads the outbox's age (and the login test needs the tables)
+    migrated = run(env, "manage.py", "migrate", "--noinput", "-v", "0")
     assert migrated.returncode == 0, migrated.stderr
     port = free_port()
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py", "--workers", "2",
+        proc = subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py", "--workers", str(workers),
                                  "--bind", f"127.0.0.1:{port}", "idm.wsgi"],
                                 env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -71,6 +74,12 @@ def gunicorn(tmp_path, ldap_server, redis_server):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+
+
+@pytest.fixture
+def gunicorn(tmp_path, ldap_server, redis_server):
+    with _serving(tmp_path, ldap_server, redis_server, workers=2) as served:
+        yield served
 
 
 def test_gunicorn_serves_healthz_and_static_files_with_production_settings(gunicorn):
@@ -123,3 +132,40 @@ def test_gunicorn_logs_are_json_lines_with_the_request_id(gunicorn):
     not_found = [line for line in lines if line["logger"] == "django.request"]
     assert not_found[-1]["message"] == "Not Found: /no-such-page" and not_found[-1]["request_id"] == generated
     assert access[-1]["request_id"] == generated
+
+
+def test_a_request_waiting_out_a_time_floor_holds_a_thread_not_the_worker(tmp_path, ldap_server, redis_server):
+    # The refusal and reset-request floors (AU-04, RS-01) sleep. With one sync worker, four reset requests
+    # floored at 1 s would take at least 4 s one after another; the configuration's threads overlap them.
+    with _serving(tmp_path, ldap_server, redis_server, workers=1,
+                  IDM_RECOVERY_FLOOR_MS="1000") as served:
+        port = served["port"]
+        forms = []
+        for i in range(4):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            headers = {"Host": "idm.quangtri.gov.vn", "X-Forwarded-Proto": "https"}
+            conn.request("GET", "/password/forgot/", headers=headers)
+            page = conn.getresponse()
+            body = page.read().decode()
+            cookie = page.getheader("Set-Cookie").split(";")[0]
+            token = body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+            forms.append((conn, {**headers, "Cookie": cookie, "Origin": "https://idm.quangtri.gov.vn",
+                                 "Content-Type": "application/x-www-form-urlencoded",
+                                 "X-Forwarded-For": f"198.51.100.{i + 1}"},
+                          f"csrfmiddlewaretoken={token}&identifier=nobody{i}&channel=email"))
+        answers: list[int] = []
+
+        def post(conn, headers, body):
+            conn.request("POST", "/password/forgot/", body=body, headers=headers)
+            answers.append(conn.getresponse().status)
+
+        threads = [threading.Thread(target=post, args=form) for form in forms]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        took = time.monotonic() - started
+        log = served["log"].read_text(errors="replace")
+    assert answers == [302] * 4, log[-3000:]
+    assert 1.0 <= took < 3.0, f"{took:.2f} s"

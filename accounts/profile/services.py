@@ -116,16 +116,17 @@ def contact_change_confirm(*, request, person: Person, kind: str, flow_id: str, 
     return person
 
 
-def password_after_login(request, password: str) -> None:
-    """At a successful directory login: upgrade an old hash, notice a forced change."""
-    person = Person.objects.filter(uid=request.user.get_username()).select_related("unit").first()
+def password_after_login(request, password: str, *, must_change: bool) -> None:
+    """At a successful directory login: notice a forced change (``must_change``: the entry's pwdReset,
+    which the login's own search read), else upgrade an old hash."""
+    if must_change:
+        request.session[MUST_CHANGE] = True  # the change writes a current hash anyway
+        return  # (an upgrade now would end the forced change: any write of the password clears pwdReset)
+    person = Person.objects.filter(uid=request.user.get_username()).only("pk", "uid").first()
     if person is None:
         return
     try:
-        if gateway.person_must_change_password(person.uid):
-            request.session[MUST_CHANGE] = True  # the change writes a current hash anyway
-        else:  # (an upgrade now would end the forced change: any write of the password clears pwdReset)
-            password_upgrade(person, password)
+        password_upgrade(person, password)
     except Exception as exc:  # noqa: BLE001 - best effort: the login itself succeeded
         # (two first logins of one person at once both upgrade: one of the directory writes can then meet
         # the other's value; the upgrade is simply done again at the next login)

@@ -58,15 +58,19 @@ def _who(request) -> str:
     return user.get_username() if user is not None and user.is_authenticated else "anonymous"
 
 
+def log_refusal(request, status: int) -> None:
+    """The same lines as the pages' 403 and 404 handlers (idm.errors), for an API answer (REST or SCIM)."""
+    if status == 403:
+        log.warning("access refused (403): %s %s %s", _who(request), request.method, request.path)
+    elif status == 404:
+        log.info("not found (404): %s %s %s", _who(request), request.method, request.path)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
     response = drf_exception_handler(exc, context)
     request = context.get("request")
     if response is not None and request is not None:
-        # the same lines as the pages' 403 and 404 handlers (idm.errors)
-        if response.status_code == 403:
-            log.warning("access refused (403): %s %s %s", _who(request), request.method, request.path)
-        elif response.status_code == 404:
-            log.info("not found (404): %s %s %s", _who(request), request.method, request.path)
+        log_refusal(request, response.status_code)
     return response

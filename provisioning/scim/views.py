@@ -1,7 +1,8 @@
 """/scim/v2/ (RFC 7644) over the people and unit selectors and services. Authentication is the REST API's:
 `Authorization: Bearer idm_...` acting as the token's owner, failed attempts throttled per address; Users
 and Groups are the owner's scope as an HR officer. Every answer is application/scim+json and every error
-a SCIM Error (status, scimType, detail), whatever went wrong."""
+a SCIM Error (status, scimType, detail), whatever went wrong. A refusal (403) or a resource outside the
+caller's scope (404) leaves a line on the `idm.access` logger, as the pages' and the REST API's do."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from scim2_models import (
 )
 
 from provisioning.api.authentication import BearerTokenAuthentication
+from provisioning.api.errors import log_refusal
 from provisioning.api.permissions import HrOfficer
 from provisioning.scim import mapping, resources
 from provisioning.scim.filters import FilterError, group_filter, user_filter
@@ -92,6 +94,11 @@ class ScimView(APIView):
     content_negotiation_class = AlwaysScim
 
     def handle_exception(self, exc):
+        response = self._error(exc)
+        log_refusal(self.request, response.status_code)  # AC-08: a refusal leaves a line, as the REST API's
+        return response
+
+    def _error(self, exc) -> Response:
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
             return scim_error(401, str(exc.detail), headers={"WWW-Authenticate": 'Bearer realm="idm"'})
         if isinstance(exc, exceptions.Throttled):

@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from directory import admin
-from directory.passwords import hash_password
+from directory.passwords import MEMORY_KIB, PARALLELISM, TIME_COST, hash_password
+
+# slapd's argon2 module with the application's parameters (directory/passwords.py): a value slapd hashes
+# itself (a cleartext userPassword, ppolicy's olcPPolicyHashCleartext) is made exactly like idm's
+ARGON2_MODULE = f"argon2 m={MEMORY_KIB} t={TIME_COST} p={PARALLELISM}"
 
 HERE = Path(__file__).resolve().parent
 # the schema ships with the product (directory/schema/); only this launcher is development-only
@@ -212,7 +216,7 @@ olcModuleLoad: back_mdb
 olcModuleLoad: ppolicy
 olcModuleLoad: memberof
 olcModuleLoad: refint
-olcModuleLoad: argon2 m=19456 t=2 p=1
+olcModuleLoad: {ARGON2_MODULE}
 {modules}
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig

@@ -190,7 +190,8 @@ def set_password(prefix: str, password: str) -> str:
 
 
 def login_seconds(uid: str, password: str) -> dict:
-    """A web login through the real authentication backends (django-auth-ldap underneath)."""
+    """A web login through the real authentication backends (a search on the kept service connection,
+    then the person's bind)."""
     from django.contrib.auth import authenticate
 
     t = time.monotonic()
@@ -200,6 +201,18 @@ def login_seconds(uid: str, password: str) -> dict:
     except Exception as exc:  # DirectoryUnavailable: what the login page shows as "directory unavailable"
         outcome = f"error: {exc.__class__.__name__}"
     return {"outcome": outcome, "seconds": time.monotonic() - t}
+
+
+def login_seconds_warm_then_paused(uid: str, password: str, pid: int) -> dict:
+    """As a long-running web worker sees it: one login (the thread's service connection is now bound to
+    the first provider and kept), then that provider is paused (SIGSTOP, `pid`), then a timed login.
+    The caller resumes it."""
+    import os
+    import signal
+
+    before = login_seconds(uid, password)
+    os.kill(pid, signal.SIGSTOP)
+    return {"before": before["outcome"], **login_seconds(uid, password)}
 
 
 def onboard_unsent(prefix: str, n: int) -> list[int]:

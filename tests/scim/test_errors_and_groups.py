@@ -4,11 +4,13 @@ API's, scoped like its owner and throttled the same way; units are read-only Gro
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import RoleAssignment
 from provisioning.api.authentication import FailedTokenThrottle
 from provisioning.people.models import Person
 from tests.scim.conftest import ENTERPRISE, Scim, new_user
@@ -142,3 +144,16 @@ def test_no_input_makes_scim_answer_a_server_error(scim, cast, body, method, fil
     r = scim.send(method, url, body)
     assert r.status_code < 500, (method, json.dumps(body)[:300], r.content[:300])
     assert scim.get("/Users", {"filter": filt}).status_code < 500, filt
+
+
+def test_refusals_are_logged_to_idm_access_like_the_pages_and_the_rest_api(client, cast, caplog):
+    """AC-08: a SCIM 404 (another unit's person) and 403 (no HR role) leave a line with who, method and path."""
+    caplog.set_level(logging.INFO, logger="idm.access")
+    pk = cast["outsider"].pk
+    _is_error(Scim(client, cast["token"]).send("patch", f"/Users/{pk}", {}), 404)
+    RoleAssignment.objects.filter(person=cast["hr"]).delete()
+    _is_error(Scim(client, cast["token"]).get("/Groups"), 403)
+    lines = [r.getMessage() for r in caplog.records if r.name == "idm.access"]
+    who = cast["hr_user"].username
+    assert f"not found (404): {who} PATCH /scim/v2/Users/{pk}" in lines
+    assert f"access refused (403): {who} GET /scim/v2/Groups" in lines
