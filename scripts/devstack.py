@@ -44,6 +44,26 @@ def port_busy(port: int) -> bool:
         return s.connect_ex((HOST, port)) == 0
 
 
+def wait_for_web(web: subprocess.Popen, healthz: str) -> None:
+    """Ready means the web server we started answers /healthz: a port that is merely busy may be someone
+    else's (runserver then exits with "That port is already in use", and the stack was called ready)."""
+    import urllib.error
+    import urllib.request
+
+    for _ in range(600):
+        if web.poll() is not None:
+            raise SystemExit(f"[make run] the web server stopped at start (exit {web.returncode}); its reason is "
+                             f"printed above. If port {WEB_PORT} is taken, set IDM_WEB_PORT to another one.")
+        try:
+            with urllib.request.urlopen(healthz, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"[make run] the web server did not answer {healthz} within a minute; see the log above")
+
+
 def dev_secrets() -> dict:
     path = VAR / "dev-secrets.json"
     if path.exists():
@@ -175,15 +195,12 @@ def main() -> int:
         write_private(VAR / "dev-stack.json", json.dumps(stack, indent=2, ensure_ascii=False))
         for name, cmd in workers.commands(VAR, python=PY):  # directory changes have their own (idm/queues.py)
             start(f"celery {name}", cmd, env, VAR / f"celery-{name}.log")
-        start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload", "--insecure"], env)
+        web = start("web", [PY, "manage.py", "runserver", f"{HOST}:{WEB_PORT}", "--noreload", "--insecure"], env)
         # a first usage collection now, so the Mailboxes page has figures (beat repeats it hourly)
         subprocess.run([PY, "manage.py", "shell", "-c",
                         "from provisioning.mailboxes.tasks import collect_mail_usage; collect_mail_usage.delay()"],
                        env=env, cwd=ROOT, capture_output=True)
-        for _ in range(300):
-            if port_busy(WEB_PORT):
-                break
-            time.sleep(0.05)
+        wait_for_web(web, stack["healthz"])
     except BaseException:
         stop_all()
         raise

@@ -134,3 +134,25 @@ def test_error_pages_are_the_products_own_in_vietnamese_not_djangos_debug_pages(
     assert status == 400 and "Không hiểu được yêu cầu" in page and "DisallowedHost" not in page
     status, page = get(f"{web}/static/css/idm.css")
     assert status == 200  # runserver --insecure still serves the static files with DEBUG off
+
+
+def test_ports_for_servers_are_drawn_below_the_ephemeral_range():
+    """An outgoing connection takes its local port from the ephemeral range; a server port chosen there can be
+    taken between choosing it and binding it (a CI run lost `make run`'s web server that way)."""
+    from scripts.dev import ports
+
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    assert all(20000 <= ports.free_port() < low for _ in range(50))
+
+
+def test_make_run_is_not_ready_when_its_web_server_died(monkeypatch):
+    """`ready` means our own web server answers /healthz, not that something holds the port."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("devstack_under_test", ROOT / "scripts" / "devstack.py")
+    devstack = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(devstack)
+    dead = subprocess.Popen([sys.executable, "-c", "raise SystemExit(1)"])
+    dead.wait()
+    with pytest.raises(SystemExit, match="web server stopped at start \\(exit 1\\)"):
+        devstack.wait_for_web(dead, f"http://127.0.0.1:{slapd.free_port()}/healthz")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from directory import admin
 from directory.passwords import MEMORY_KIB, PARALLELISM, TIME_COST, hash_password
+from scripts.dev import ports
 
 # slapd's argon2 module with the application's parameters (directory/passwords.py): a value slapd hashes
 # itself (a cleartext userPassword, ppolicy's olcPPolicyHashCleartext) is made exactly like idm's
@@ -447,9 +447,7 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return ports.free_port()
 
 
 def temporary(**kwargs) -> SlapdConfig:
