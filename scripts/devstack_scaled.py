@@ -20,8 +20,11 @@ def main() -> int:
     t0 = time.monotonic()
     print("[make run-scaled] starting PostgreSQL, Redis, 2 slapd providers + 1 consumer, Dovecot, "
           "3 workers, gunicorn ...", flush=True)
-    stack = scaled.temporary()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Ctrl-C, also when started in the background (a shell starts background jobs with SIGINT ignored,
+    # and Python then installs no KeyboardInterrupt: `pkill -INT` did nothing and left every part running)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    stack = scaled.temporary()  # a signal while it starts: what started is stopped
     try:
         stack.manage("seed_demo", settings="idm.settings.base")
         pw = stack.root / "var" / "superadmin-password"
@@ -51,6 +54,7 @@ def main() -> int:
         return 0
     finally:
         stack.close()
+        print("[make run-scaled] stopped; every part ended and its folder deleted", flush=True)
 
 
 if __name__ == "__main__":
