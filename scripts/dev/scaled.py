@@ -79,6 +79,7 @@ class ScaledStack:
     redis_proc: subprocess.Popen | None = None
     dovecot: object | None = None
     dovecot_proc: subprocess.Popen | None = None
+    lmtp_port: int = 0
     worker_procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     web_port: int = 0
     web_proc: subprocess.Popen | None = None
@@ -148,6 +149,9 @@ class ScaledStack:
             IDM_HEALTH_OUTBOX_LATE_SECONDS="5",
         )
         self.env["IDM_WEB_PORT"] = ""
+        if self.mail:  # new mailboxes' stores are created over the mail server's LMTP (C-12)
+            self.lmtp_port = slapd.free_port()
+            self.env["IDM_MAIL_LMTP"] = f"{HOST}:{self.lmtp_port}"
         self.web_port = slapd.free_port()
         self.env["IDM_BASE_URL"] = self.web_url
         self.manage("migrate", "--no-input", "-v", "0")
@@ -156,7 +160,7 @@ class ScaledStack:
 
             c = self.consumer  # the mail server reads the read-only replica
             self.dovecot = mailserver.MailServerConfig(
-                directory=str(self.root / "dovecot"), imap_port=slapd.free_port(), lmtp_port=slapd.free_port(),
+                directory=str(self.root / "dovecot"), imap_port=slapd.free_port(), lmtp_port=self.lmtp_port,
                 ldap_url=c.url, base_dn=c.base_dn, bind_dn=c.mail_dn, bind_password=self.secrets["mail"],
                 redis_port=self.redis_port)
             mailserver.prepare(self.dovecot)
