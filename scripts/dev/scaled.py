@@ -266,6 +266,22 @@ class ScaledStack:
             _kill_group(self.redis_proc, signal.SIGKILL)
         self.start_redis(wipe=wipe)
 
+    # ------------------------------------------------------------ the mail server
+    def mail_stop(self) -> None:
+        """C-12: Dovecot (IMAP and LMTP) stopped."""
+        from scripts.dev import dovecot as mailserver
+
+        if self.dovecot_proc is not None:
+            mailserver.stop(self.dovecot_proc)
+            self.dovecot_proc = None
+
+    def mail_start(self) -> None:
+        from scripts.dev import dovecot as mailserver
+
+        if self.dovecot is not None and (self.dovecot_proc is None or self.dovecot_proc.poll() is not None):
+            mailserver.prepare(self.dovecot)  # the same files again; clears the run folder
+            self.dovecot_proc = mailserver.start(self.dovecot)
+
     # ------------------------------------------------------------ slapd
     def slapd_signal(self, index: int, sig: int) -> None:
         os.kill(self.ldap_procs[index].pid, sig)
