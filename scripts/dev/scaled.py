@@ -169,12 +169,7 @@ class ScaledStack:
             self.start_workers(self.workers)
         if self.web:
             self.manage("collectstatic", "--noinput", "-v", "0")
-            log = open(self.root / "gunicorn.log", "ab")
-            self.web_proc = subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py", "--workers", "2",
-                                              "--bind", f"{HOST}:{self.web_port}", "idm.wsgi"],
-                                             env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                             start_new_session=True)
-            _wait_port(self.web_port, self.web_proc, 60, "gunicorn")
+            self.start_web()
 
     def stop(self) -> None:
         self.stop_workers()
@@ -265,6 +260,21 @@ class ScaledStack:
         if self.redis_proc is not None:
             _kill_group(self.redis_proc, signal.SIGKILL)
         self.start_redis(wipe=wipe)
+
+    # ------------------------------------------------------------ the web server
+    def start_web(self) -> None:
+        log = open(self.root / "gunicorn.log", "ab")
+        self.web_proc = subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py", "--workers", "2",
+                                          "--bind", f"{HOST}:{self.web_port}", "idm.wsgi"],
+                                         env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        _wait_port(self.web_port, self.web_proc, 60, "gunicorn")
+
+    def kill_web(self) -> None:
+        """C-16: kill -9 gunicorn, master and workers at once (as a crashed host would)."""
+        if self.web_proc is not None:
+            _kill_group(self.web_proc, signal.SIGKILL, wait=10)
+            self.web_proc = None
 
     # ------------------------------------------------------------ the mail server
     def mail_stop(self) -> None:

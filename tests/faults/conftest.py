@@ -58,6 +58,8 @@ class Faults:
             else:
                 os.kill(p.pid, signal.SIGCONT)
         self.stack.mail_start()
+        if self.stack.web and (self.stack.web_proc is None or self.stack.web_proc.poll() is not None):
+            self.stack.start_web()
         if len(self.stack.worker_procs) != 3 or any(p.poll() is not None for p in self.stack.worker_procs.values()):
             self.stack.start_workers(3)
 

@@ -413,3 +413,38 @@ def wait_store_attempted(prefix: str, attempts: int = 2, timeout: float = 60) ->
         if time.monotonic() > end:
             raise TimeoutError(f"stores not retried: {rows}")
         time.sleep(0.2)
+
+
+def hr_officer(prefix: str, password: str) -> str:
+    """An active HR officer over the whole province, with a password; returns the uid."""
+    from accounts.models import Role, RoleAssignment
+    from provisioning.people.models import Person
+    from provisioning.units.models import Unit
+
+    if not Person.objects.filter(employee_code__startswith=f"{prefix}-").exists():
+        onboard(prefix, 1)
+    person = Person.objects.get(employee_code=f"{prefix}-0000")
+    RoleAssignment.objects.get_or_create(person=person, role=Role.HR_ADMIN, unit=Unit.objects.get(parent=None))
+    wait_applied()
+    return set_password(prefix, password)
+
+
+def batches_named(filename: str) -> list[dict]:
+    from provisioning.imports.models import ImportBatch
+
+    return list(ImportBatch.objects.filter(filename=filename).order_by("pk").values(
+        "pk", "status", "sha256", "total", "processed", "to_create", "created", "updated", "already", "failed",
+        "rejected"))
+
+
+def people_once(prefix: str) -> dict:
+    """C-16: PREFIX people in SQL, and whether anyone is there twice (by employee code or by name and unit)."""
+    from django.db.models import Count
+
+    from provisioning.people.models import Person
+
+    people = Person.objects.filter(employee_code__startswith=f"{prefix}-")
+    twice = (people.values("family_name", "middle_name", "given_name", "unit_id", "position")
+             .annotate(n=Count("pk")).filter(n__gt=1).count())
+    return {"count": people.count(), "codes": people.values("employee_code").distinct().count(),
+            "same_person_twice": twice}
