@@ -215,6 +215,9 @@ IDM_DIGEST_KEY = env("IDM_DIGEST_KEY")
 IDM_FIELD_KEY = env("IDM_FIELD_KEY", "")
 # where Dovecot's last_login and quota_clone plugins write (defaults to the broker's Redis)
 IDM_MAIL_USAGE_REDIS_URL = env("IDM_MAIL_USAGE_REDIS_URL", "")
+# the mail server's LMTP listener (host:port) that creates a new mailbox's store by delivering its
+# welcome message (provisioning/mailboxes/stores.py); empty: no such step (the store is made on first use)
+IDM_MAIL_LMTP = env("IDM_MAIL_LMTP", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -299,6 +302,8 @@ CELERY_BEAT_SCHEDULE = {
                        "schedule": float(env("IDM_OUTBOX_SWEEP_SECONDS", "30"))},
     "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},
     "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
+    # mailbox stores the mail server has not created yet (it was away), re-sent like directory changes
+    "mail-stores": {"task": "mailboxes.sweep_mail_stores", "schedule": float(env("IDM_OUTBOX_SWEEP_SECONDS", "30"))},
     # today's figures, rebuilt through the day so the last run keeps the day's final state
     "adoption-snapshot": {"task": "reports.build_snapshot", "schedule": 3 * 3600.0},
     # reorganisation plans on their effective date (and any interrupted one, finished)

@@ -79,6 +79,7 @@ class ScaledStack:
     redis_proc: subprocess.Popen | None = None
     dovecot: object | None = None
     dovecot_proc: subprocess.Popen | None = None
+    lmtp_port: int = 0
     worker_procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     web_port: int = 0
     web_proc: subprocess.Popen | None = None
@@ -148,6 +149,9 @@ class ScaledStack:
             IDM_HEALTH_OUTBOX_LATE_SECONDS="5",
         )
         self.env["IDM_WEB_PORT"] = ""
+        if self.mail:  # new mailboxes' stores are created over the mail server's LMTP (C-12)
+            self.lmtp_port = slapd.free_port()
+            self.env["IDM_MAIL_LMTP"] = f"{HOST}:{self.lmtp_port}"
         self.web_port = slapd.free_port()
         self.env["IDM_BASE_URL"] = self.web_url
         self.manage("migrate", "--no-input", "-v", "0")
@@ -156,7 +160,7 @@ class ScaledStack:
 
             c = self.consumer  # the mail server reads the read-only replica
             self.dovecot = mailserver.MailServerConfig(
-                directory=str(self.root / "dovecot"), imap_port=slapd.free_port(), lmtp_port=slapd.free_port(),
+                directory=str(self.root / "dovecot"), imap_port=slapd.free_port(), lmtp_port=self.lmtp_port,
                 ldap_url=c.url, base_dn=c.base_dn, bind_dn=c.mail_dn, bind_password=self.secrets["mail"],
                 redis_port=self.redis_port)
             mailserver.prepare(self.dovecot)
@@ -165,12 +169,7 @@ class ScaledStack:
             self.start_workers(self.workers)
         if self.web:
             self.manage("collectstatic", "--noinput", "-v", "0")
-            log = open(self.root / "gunicorn.log", "ab")
-            self.web_proc = subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py", "--workers", "2",
-                                              "--bind", f"{HOST}:{self.web_port}", "idm.wsgi"],
-                                             env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                             start_new_session=True)
-            _wait_port(self.web_port, self.web_proc, 60, "gunicorn")
+            self.start_web()
 
     def stop(self) -> None:
         self.stop_workers()
@@ -261,6 +260,37 @@ class ScaledStack:
         if self.redis_proc is not None:
             _kill_group(self.redis_proc, signal.SIGKILL)
         self.start_redis(wipe=wipe)
+
+    # ------------------------------------------------------------ the web server
+    def start_web(self) -> None:
+        log = open(self.root / "gunicorn.log", "ab")
+        self.web_proc = subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py", "--workers", "2",
+                                          "--bind", f"{HOST}:{self.web_port}", "idm.wsgi"],
+                                         env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        _wait_port(self.web_port, self.web_proc, 60, "gunicorn")
+
+    def kill_web(self) -> None:
+        """C-16: kill -9 gunicorn, master and workers at once (as a crashed host would)."""
+        if self.web_proc is not None:
+            _kill_group(self.web_proc, signal.SIGKILL, wait=10)
+            self.web_proc = None
+
+    # ------------------------------------------------------------ the mail server
+    def mail_stop(self) -> None:
+        """C-12: Dovecot (IMAP and LMTP) stopped."""
+        from scripts.dev import dovecot as mailserver
+
+        if self.dovecot_proc is not None:
+            mailserver.stop(self.dovecot_proc)
+            self.dovecot_proc = None
+
+    def mail_start(self) -> None:
+        from scripts.dev import dovecot as mailserver
+
+        if self.dovecot is not None and (self.dovecot_proc is None or self.dovecot_proc.poll() is not None):
+            mailserver.prepare(self.dovecot)  # the same files again; clears the run folder
+            self.dovecot_proc = mailserver.start(self.dovecot)
 
     # ------------------------------------------------------------ slapd
     def slapd_signal(self, index: int, sig: int) -> None:

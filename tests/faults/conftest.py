@@ -41,6 +41,7 @@ class Faults:
 
     def assert_zero_drift_everywhere(self) -> dict:
         self.stack.wait_replicated(timeout=120)
+        self.run("d.wait_stores(120)")  # new mailboxes' stores: the mail server's part (C-12)
         drift = self.run(f"d.reconcile_each({self.urls!r})")
         assert all(d["total"] == 0 for d in drift.values()), drift
         return drift
@@ -56,6 +57,9 @@ class Faults:
                 self.stack.slapd_start(i)
             else:
                 os.kill(p.pid, signal.SIGCONT)
+        self.stack.mail_start()
+        if self.stack.web and (self.stack.web_proc is None or self.stack.web_proc.poll() is not None):
+            self.stack.start_web()
         if len(self.stack.worker_procs) != 3 or any(p.poll() is not None for p in self.stack.worker_procs.values()):
             self.stack.start_workers(3)
 

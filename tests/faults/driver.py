@@ -83,7 +83,8 @@ def reconcile_each(urls: list[str]) -> dict[str, dict]:
         connection.drop()
         d = compare()
         out[url] = {"total": d.total, "missing": d.missing_people[:5], "extra": d.extra_people[:5],
-                    "differing": dict(list(d.differing_people.items())[:5])}
+                    "differing": dict(list(d.differing_people.items())[:5]),
+                    "unprepared_mailboxes": d.unprepared_mailboxes[:50]}
     return out
 
 
@@ -360,3 +361,90 @@ def sigterm_when_first_applied(batch_id: int, prefix: str, pids: list[int], time
     for pid in pids:
         os.kill(pid, signal.SIGTERM)
     return import_state(batch_id, prefix)
+
+
+def wait_stores(timeout: float = 120) -> int:
+    """Until no active person's mailbox store is pending (C-12); returns how many are created."""
+    from provisioning.mailboxes.models import MailboxStore
+
+    end = time.monotonic() + timeout
+    while MailboxStore.objects.filter(status="pending", person__status="active").exists():
+        if time.monotonic() > end:
+            left = list(MailboxStore.objects.filter(status="pending").values("address", "attempts", "last_error")[:5])
+            raise TimeoutError(f"mailbox stores still pending after {timeout} s: {left}")
+        time.sleep(0.2)
+    return MailboxStore.objects.filter(status="created").count()
+
+
+def mailboxes_of(prefix: str, urls: list[str]) -> list[dict]:
+    """C-12: each PREFIX person's mailbox as the directory (each server), SQL and the pages see it."""
+    from django.conf import settings
+
+    from directory import connection, gateway
+    from provisioning.mailboxes.models import MailboxStore
+    from provisioning.mailboxes.stores import mailbox_being_prepared
+    from provisioning.people.models import Person
+
+    out = []
+    for person in Person.objects.filter(employee_code__startswith=f"{prefix}-").order_by("employee_code"):
+        store = MailboxStore.objects.filter(person=person, address=person.mail).first()
+        row = {"uid": person.uid, "mail": person.mail, "being_prepared": mailbox_being_prepared(person),
+               "store": store.status if store else None, "attempts": store.attempts if store else 0,
+               "last_error": store.last_error if store else "", "directory": {}}
+        for url in urls:
+            settings.IDM_LDAP_URLS = url
+            connection.drop()
+            entry = gateway.person_get(person.uid)
+            row["directory"][url] = [entry.mail, entry.mail_enabled] if entry else None
+        out.append(row)
+    return out
+
+
+def wait_store_attempted(prefix: str, attempts: int = 2, timeout: float = 60) -> list[dict]:
+    """Until every PREFIX person's store was tried (and refused) at least `attempts` times."""
+    from provisioning.mailboxes.models import MailboxStore
+
+    end = time.monotonic() + timeout
+    while True:
+        rows = list(MailboxStore.objects.filter(person__employee_code__startswith=f"{prefix}-")
+                    .values("address", "status", "attempts", "last_error"))
+        if rows and all(r["attempts"] >= attempts for r in rows):
+            return rows
+        if time.monotonic() > end:
+            raise TimeoutError(f"stores not retried: {rows}")
+        time.sleep(0.2)
+
+
+def hr_officer(prefix: str, password: str) -> str:
+    """An active HR officer over the whole province, with a password; returns the uid."""
+    from accounts.models import Role, RoleAssignment
+    from provisioning.people.models import Person
+    from provisioning.units.models import Unit
+
+    if not Person.objects.filter(employee_code__startswith=f"{prefix}-").exists():
+        onboard(prefix, 1)
+    person = Person.objects.get(employee_code=f"{prefix}-0000")
+    RoleAssignment.objects.get_or_create(person=person, role=Role.HR_ADMIN, unit=Unit.objects.get(parent=None))
+    wait_applied()
+    return set_password(prefix, password)
+
+
+def batches_named(filename: str) -> list[dict]:
+    from provisioning.imports.models import ImportBatch
+
+    return list(ImportBatch.objects.filter(filename=filename).order_by("pk").values(
+        "pk", "status", "sha256", "total", "processed", "to_create", "created", "updated", "already", "failed",
+        "rejected"))
+
+
+def people_once(prefix: str) -> dict:
+    """C-16: PREFIX people in SQL, and whether anyone is there twice (by employee code or by name and unit)."""
+    from django.db.models import Count
+
+    from provisioning.people.models import Person
+
+    people = Person.objects.filter(employee_code__startswith=f"{prefix}-")
+    twice = (people.values("family_name", "middle_name", "given_name", "unit_id", "position")
+             .annotate(n=Count("pk")).filter(n__gt=1).count())
+    return {"count": people.count(), "codes": people.values("employee_code").distinct().count(),
+            "same_person_twice": twice}
