@@ -13,6 +13,13 @@ import pytest
 pytestmark = pytest.mark.faults
 
 
+def entries_match(drift: dict) -> bool:
+    """Every entry as SQL says (what a lagging replica cannot spoil on the providers); mailbox stores
+    still being prepared are counted apart."""
+    return not drift["missing"] and not drift["extra"] and not drift["differing"] \
+        and drift["total"] == len(drift["unprepared_mailboxes"])
+
+
 def test_c17_consumer_lags_then_catches_up_with_zero_drift_on_every_replica(faults):
     stack = faults.stack
     consumer = stack.ldap.index(stack.consumer)
@@ -22,7 +29,10 @@ def test_c17_consumer_lags_then_catches_up_with_zero_drift_on_every_replica(faul
         assert faults.run("d.wait_applied()")["failed"] == 0  # applied and verified on the providers
         providers = [c.url for c in stack.providers]
         drift = faults.run(f"d.reconcile_each({providers!r})")
-        assert all(d["total"] == 0 for d in drift.values()), drift
+        assert all(entries_match(d) for d in drift.values()), drift
+        # the mailboxes' stores wait: Dovecot looks people up on the consumer, which is behind (C-12's
+        # "being prepared"); they are created once it catches up (assert_zero_drift_everywhere waits)
+        assert all(len(d["unprepared_mailboxes"]) == 12 for d in drift.values()), drift
         sql = faults.run("d.people_in_sql('C17')")
         assert sql["count"] == 12
     finally:
@@ -49,7 +59,7 @@ def test_c17_a_lagging_consumer_is_reported_by_reconcile_and_catches_up(faults):
         drift = faults.run(f"d.reconcile_each({[c.url]!r})")[c.url]
         assert drift["total"] == 5 and len(drift["missing"]) == 5, drift  # the lag, seen by reconcile
         providers = [p.url for p in stack.providers]
-        assert all(d["total"] == 0 for d in faults.run(f"d.reconcile_each({providers!r})").values())
+        assert all(entries_match(d) for d in faults.run(f"d.reconcile_each({providers!r})").values())
     finally:
         ldap_testing.set_config(c, "olcDatabase={1}mdb,cn=config", "olcSyncrepl", stanzas)
     faults.assert_zero_drift_everywhere()
