@@ -59,8 +59,9 @@ test: deps-test venv messages lint
 	@echo "== tests on SQLite =="
 	@$(VENV)/bin/pytest
 	@echo "== tests on PostgreSQL 15 (private cluster) =="
-	@# the benchmark smoke runs and the make-run test start their own databases: once is enough
-	@IDM_TEST_DB=postgres $(VENV)/bin/pytest --ignore=tests/test_bench_smoke.py --ignore=tests/test_make_run.py
+	@# the benchmark smoke runs, the make-run test and the fault suite (on the scaled stack, PostgreSQL
+	@# already) start their own databases: once is enough
+	@IDM_TEST_DB=postgres $(VENV)/bin/pytest --ignore=tests/test_bench_smoke.py --ignore=tests/test_make_run.py --ignore=tests/faults
 
 clean-dev:
 	@# as root Dovecot's files may live under /var/tmp (var/dovecot links there): see provisioning/mailserver.py
