@@ -12,10 +12,11 @@ STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt 2>/dev/null | 
 RUN_DEBS := slapd ldap-utils redis-server postgresql dovecot-imapd dovecot-lmtpd dovecot-ldap libldap-dev libsasl2-dev gcc python3-dev python3-venv gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS := $(RUN_DEBS) chromium openssl
 
-.PHONY: help run test deps-run deps-test venv messages lint clean-dev
+.PHONY: help run run-scaled test deps-run deps-test venv messages lint clean-dev
 
 help:
 	@echo "make run    start slapd, redis, the workers and the web server with the demo province"
+	@echo "make run-scaled  the same on the scaled stack: PostgreSQL, 2 slapd providers + 1 consumer, 3 workers, gunicorn"
 	@echo "make test   lint, translation check and the whole test suite against private servers"
 
 deps-run:
@@ -40,6 +41,10 @@ messages: venv locale/vi/LC_MESSAGES/django.mo
 run: deps-run venv messages
 	@$(VPY) scripts/devstack.py
 
+# issue 13: every part a separate process (scripts/dev/scaled.py), in a temp folder that Ctrl-C deletes
+run-scaled: deps-run venv messages
+	@$(VPY) scripts/devstack_scaled.py
+
 lint: venv
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports --no-cache
@@ -54,8 +59,9 @@ test: deps-test venv messages lint
 	@echo "== tests on SQLite =="
 	@$(VENV)/bin/pytest
 	@echo "== tests on PostgreSQL 15 (private cluster) =="
-	@# the benchmark smoke runs and the make-run test start their own databases: once is enough
-	@IDM_TEST_DB=postgres $(VENV)/bin/pytest --ignore=tests/test_bench_smoke.py --ignore=tests/test_make_run.py
+	@# the benchmark smoke runs, the make-run test and the fault suite (on the scaled stack, PostgreSQL
+	@# already) start their own databases: once is enough
+	@IDM_TEST_DB=postgres $(VENV)/bin/pytest --ignore=tests/test_bench_smoke.py --ignore=tests/test_make_run.py --ignore=tests/faults
 
 clean-dev:
 	@# as root Dovecot's files may live under /var/tmp (var/dovecot links there): see provisioning/mailserver.py

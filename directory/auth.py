@@ -30,6 +30,7 @@ from .gateway.base import as_list, search
 
 LOGIN_FILTER = "(&(objectClass=inetOrgPerson)(objectClass=vnCivilServant)(vnAccountStatus=active)(uid=%(user)s))"
 
+
 def django_auth_ldap_settings() -> dict:
     cfg = config.current()
     return {

@@ -18,7 +18,7 @@ from . import escaping as esc
 from .entries import MAIL_CLASS, PERSON_ATTRS, PersonEntry
 from .errors import DirectoryError, InvalidValue, error_for_python_ldap
 from .gateway.base import entry_changes
-from .gateway.people import person_dn
+from .gateway.people import person_dn, person_put
 
 WINDOW = 256  # outstanding operations on the connection
 
@@ -151,6 +151,7 @@ def people_put_pipelined(entries: list[PersonEntry]) -> dict[str, DirectoryError
     window = _Window(conn, cfg.receive_timeout)
     failed: dict[str, DirectoryError] = {}
     gone: list[str] = []
+    clashed: list[str] = []
 
     def _record(uid, error) -> None:
         err = error_for_python_ldap(error, dn=person_dn(uid))
@@ -170,6 +171,8 @@ def people_put_pipelined(entries: list[PersonEntry]) -> dict[str, DirectoryError
     def modify_answer(uid, _data, error) -> None:
         if isinstance(error, ldap.NO_SUCH_OBJECT):
             gone.append(uid)  # deleted since the search found it: added again below
+        elif isinstance(error, (ldap.NO_SUCH_ATTRIBUTE, ldap.TYPE_OR_VALUE_EXISTS)):
+            clashed.append(uid)  # another writer changed the classes since our read: redone below
         elif error is not None:
             _record(uid, error)
 
@@ -199,4 +202,11 @@ def people_put_pipelined(entries: list[PersonEntry]) -> dict[str, DirectoryError
             conn.unbind_s()
     if gone:
         failed.update(people_put_pipelined([by_uid[u] for u in gone]))
+    for uid in clashed:  # rare (two workers on one person at once): the "make it so" path reads again
+        try:
+            person_put(by_uid[uid])
+        except DirectoryError as exc:
+            if exc.transient:
+                raise
+            failed[uid] = exc
     return failed

@@ -86,13 +86,15 @@ class DirectoryConfig:
 
 
 def parse_urls(value: str) -> tuple[str, ...]:
-    """IDM_LDAP_URL holds one URL or several separated by spaces or commas (replicas, in order)."""
+    """IDM_LDAP_URLS (or IDM_LDAP_URL) holds one URL or several separated by commas or spaces: the
+    providers (writable servers of a multi-provider set), in the preferred order. Never a
+    read-only consumer: idm reads its own writes back, so it reads where it writes."""
     return tuple(u for u in value.replace(",", " ").split() if u)
 
 
 def current() -> DirectoryConfig:
     return DirectoryConfig(
-        urls=parse_urls(settings.IDM_LDAP_URL),
+        urls=parse_urls(getattr(settings, "IDM_LDAP_URLS", "") or settings.IDM_LDAP_URL),
         base_dn=settings.IDM_LDAP_BASE_DN,
         bind_dn=settings.IDM_LDAP_BIND_DN,
         bind_password=settings.IDM_LDAP_BIND_PASSWORD,

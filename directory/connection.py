@@ -10,6 +10,7 @@ auto-retrying RESTARTABLE strategy is not used, because retrying a write is the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import ssl
 import threading
@@ -26,27 +27,54 @@ _local = threading.local()
 
 
 def open_connection(cfg: config.DirectoryConfig, bind_dn: str | None, password: str | None) -> ldap3.Connection:
-    """A new bound connection. Raises DirectoryUnavailable or AccessDenied."""
+    """A new bound connection to the first provider (in setup.ordered_urls order) that answers.
+    A provider that cannot be reached or does not answer within the timeouts is skipped (and
+    tried last for a while); a refused bind is an answer and is not retried elsewhere. Raises
+    DirectoryUnavailable (every provider away) or AccessDenied."""
     if bind_dn is not None and not password:
         # AU-03 / LD-12: an empty password would be an unauthenticated bind; never send one.
         raise AccessDenied("empty password refused before bind")
+    return _first_answering(cfg, lambda url: _open_one(cfg, url, bind_dn, password))
+
+
+def _first_answering(cfg: config.DirectoryConfig, open_one) -> ldap3.Connection:
+    last: DirectoryUnavailable | None = None
+    for url in setup.ordered_urls(cfg):
+        try:
+            conn = open_one(url)
+        except DirectoryUnavailable as exc:
+            log.warning("directory server %s unavailable (%s); trying the next", url, exc)
+            setup.mark_down(url)
+            last = exc
+            continue
+        setup.mark_up(url)
+        conn.idm_url = url  # which provider: service() and the login binds put it last when it falls silent
+        return conn
+    raise last if last is not None else DirectoryUnavailable("no directory URL configured")
+
+
+def _open_one(cfg: config.DirectoryConfig, url: str, bind_dn: str | None, password: str | None) -> ldap3.Connection:
     with _translated():
-        conn = ldap3.Connection(setup.ldap3_server(cfg), user=bind_dn, password=password,
+        conn = ldap3.Connection(setup.ldap3_server(cfg, url), user=bind_dn, password=password,
                                 **setup.ldap3_connection_kwargs(cfg))
         bound = _starttls_bind(conn) if cfg.tls == "starttls" else _bind(conn)
         if not bound:
-            raise error_for_result(conn.result)
+            raise error_for_result(conn.result)  # busy/unavailable codes are DirectoryUnavailable: next one
         return conn
 
 
 def _open_unbound(cfg: config.DirectoryConfig) -> ldap3.Connection:
-    """A new connection (over StartTLS when configured) on which nothing is bound yet."""
-    with _translated():
-        conn = ldap3.Connection(setup.ldap3_server(cfg), **setup.ldap3_connection_kwargs(cfg))
-        conn.open(read_server_info=False)
-        if cfg.tls == "starttls" and not conn.start_tls(read_server_info=False):
-            raise DirectoryUnavailable("the directory refused StartTLS")
-        return conn
+    """A new connection (over StartTLS when configured) to the first provider that accepts one, on which
+    nothing is bound yet."""
+    def open_one(url: str) -> ldap3.Connection:
+        with _translated():
+            conn = ldap3.Connection(setup.ldap3_server(cfg, url), **setup.ldap3_connection_kwargs(cfg))
+            conn.open(read_server_info=False)
+            if cfg.tls == "starttls" and not conn.start_tls(read_server_info=False):
+                raise DirectoryUnavailable("the directory refused StartTLS")
+            return conn
+
+    return _first_answering(cfg, open_one)
 
 
 @contextlib.contextmanager
@@ -82,11 +110,18 @@ def _service_connection() -> ldap3.Connection:
     key = cfg  # frozen: any settings change (tests, TLS, password rotation) makes a new connection
     conn = getattr(_local, "conn", None)
     if conn is not None and getattr(_local, "key", None) == key and not conn.closed:
+        _local.reused = True
         return conn
     drop()
+    _local.reused = False
     conn = open_connection(cfg, cfg.bind_dn, cfg.bind_password)
     _local.conn, _local.key = conn, key
     return conn
+
+
+def last_connection_was_reused() -> bool:
+    """Did the last service() call get a connection opened earlier (which may have gone stale)?"""
+    return bool(getattr(_local, "reused", False))
 
 
 def drop() -> None:
@@ -111,6 +146,11 @@ def service() -> Iterator[ldap3.Connection]:
     try:
         yield conn
     except lx.LDAPCommunicationError as exc:  # includes socket receive timeouts
+        # a kept connection whose provider fell silent (paused, cut off): tried last from now on, so
+        # the retry on a new connection (search) and the next call go to the next provider at once
+        # instead of waiting out a second timeout on the same one (C-03)
+        if getattr(conn, "idm_url", None):
+            setup.mark_down(conn.idm_url)
         drop()
         raise DirectoryUnavailable(f"the directory did not answer: {exc.__class__.__name__}") from None
     except lx.LDAPException as exc:
@@ -137,7 +177,8 @@ def credentials_valid(bind_dn: str, password: str) -> bool:
     stays bound as the last person checked, or anonymous after a refusal, and never searches or writes): a
     login pays slapd's one Argon2 check and one round trip, not a TCP connection (and a TLS handshake) as
     well. A kept connection that broke meanwhile (slapd restarted, an idle timeout) is replaced and the bind
-    made once more on a new one: a bind changes nothing a second try could double."""
+    made once more on a new one: a bind changes nothing a second try could double. With several providers
+    the new one is made to the first that answers (a silent one is tried last for a while)."""
     if not password:
         return False  # AU-03 / LD-12: an empty password would be an unauthenticated bind; never send one.
     for last_try in (False, True):
@@ -145,6 +186,8 @@ def credentials_valid(bind_dn: str, password: str) -> bool:
         try:
             ok = _bind(conn, bind_dn, password)
         except (lx.LDAPCommunicationError, lx.LDAPBindError) as exc:  # (ldap3 wraps a closed socket in the latter)
+            if isinstance(exc, lx.LDAPCommunicationError) and getattr(conn, "idm_url", None):
+                setup.mark_down(conn.idm_url)  # fell silent: the second try goes to the next provider (C-03)
             _forget("login")
             if last_try:
                 raise DirectoryUnavailable(f"the directory did not answer: {exc.__class__.__name__}") from None
@@ -171,3 +214,21 @@ def _login_connection() -> ldap3.Connection:
     conn = _open_unbound(cfg)
     _local.login, _local.login_key = conn, cfg
     return conn
+
+
+def server_states(timeout: float = 2.0) -> dict[str, str]:
+    """Each configured provider on its own, with short timeouts (the health page): "ok" or why not."""
+    cfg = config.current()
+    quick = dataclasses.replace(cfg, connect_timeout=min(cfg.connect_timeout, timeout),
+                                receive_timeout=min(cfg.receive_timeout, timeout))
+    states = {}
+    for url in cfg.urls:
+        try:
+            conn = _open_one(quick, url, cfg.bind_dn, cfg.bind_password)
+        except DirectoryError as exc:
+            states[url] = f"error: {exc}"
+            continue
+        with contextlib.suppress(Exception):
+            conn.unbind()
+        states[url] = "ok"
+    return states

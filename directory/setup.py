@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import ssl
+import threading
+import time
 from typing import Any
 
 import ldap
@@ -19,6 +21,41 @@ import ldap3
 
 from .config import DirectoryConfig
 from .errors import AccessDenied, error_for_python_ldap
+
+# ---------------------------------------------------------------- failover
+
+# A provider that failed (refused, timed out, or accepted the TCP connection and then said nothing:
+# a paused slapd) is tried last for DOWN_FOR seconds, by every client in this process, so that each
+# new connection does not first wait a receive timeout on it. Then it is tried first again: the
+# configured order is the preferred one (all writes on one provider while it is up).
+DOWN_FOR = 30.0
+_down: dict[str, float] = {}
+_down_lock = threading.Lock()
+
+
+def ordered_urls(cfg: DirectoryConfig) -> list[str]:
+    """The configured URLs, those that failed within DOWN_FOR seconds moved to the end."""
+    now = time.monotonic()
+    with _down_lock:
+        late = {u: t for u, t in _down.items() if t > now}
+    return [u for u in cfg.urls if u not in late] + sorted((u for u in cfg.urls if u in late), key=late.get)
+
+
+def mark_down(url: str) -> None:
+    with _down_lock:
+        _down[url] = time.monotonic() + DOWN_FOR
+
+
+def mark_up(url: str) -> None:
+    with _down_lock:
+        _down.pop(url, None)
+
+
+def forget_failures() -> None:
+    """Tests: every provider preferred in configured order again."""
+    with _down_lock:
+        _down.clear()
+
 
 # ---------------------------------------------------------------- ldap3
 
@@ -29,18 +66,14 @@ def ldap3_tls(cfg: DirectoryConfig) -> ldap3.Tls | None:
     return ldap3.Tls(validate=ssl.CERT_REQUIRED, version=ssl.PROTOCOL_TLS_CLIENT, ca_certs_file=cfg.ca_file or None)
 
 
-def ldap3_server(cfg: DirectoryConfig) -> ldap3.Server | ldap3.ServerPool:
-    """One server, or a pool tried in the configured order (each once per connection attempt,
-    so a directory that is down everywhere still fails within the connect timeouts)."""
-    tls = ldap3_tls(cfg)
-    servers = []
-    for url in cfg.urls:
-        host, port = cfg.host_port(url)
-        servers.append(ldap3.Server(host, port=port, use_ssl=cfg.tls == "ldaps", tls=tls, get_info=ldap3.NONE,
-                                    connect_timeout=cfg.connect_timeout))
-    if len(servers) == 1:
-        return servers[0]
-    return ldap3.ServerPool(servers, ldap3.FIRST, active=1, exhaust=False)
+def ldap3_server(cfg: DirectoryConfig, url: str) -> ldap3.Server:
+    """One of the configured servers. connection.open_connection tries them in ordered_urls()
+    order itself rather than through an ldap3 ServerPool: a pool only moves on when the TCP
+    connection fails, and a paused slapd accepts it (the kernel does) and then never answers
+    the bind (C-03)."""
+    host, port = cfg.host_port(url)
+    return ldap3.Server(host, port=port, use_ssl=cfg.tls == "ldaps", tls=ldap3_tls(cfg), get_info=ldap3.NONE,
+                        connect_timeout=cfg.connect_timeout)
 
 
 def ldap3_connection_kwargs(cfg: DirectoryConfig) -> dict[str, Any]:
@@ -58,7 +91,9 @@ def ldap3_connection_kwargs(cfg: DirectoryConfig) -> dict[str, Any]:
 
 
 def python_ldap_uri(cfg: DirectoryConfig) -> str:
-    return " ".join(cfg.urls)  # libldap tries a space-separated list in order
+    """libldap tries a space-separated list in order (when the TCP connection fails); a provider
+    that recently failed in this process is put last (ordered_urls)."""
+    return " ".join(ordered_urls(cfg))
 
 
 def python_ldap_options(cfg: DirectoryConfig) -> dict[int, Any]:
@@ -79,19 +114,28 @@ def python_ldap_options(cfg: DirectoryConfig) -> dict[int, Any]:
 
 
 def python_ldap_open(cfg: DirectoryConfig, bind_dn: str, password: str):
-    """A bound python-ldap connection. Raises our error types only."""
+    """A bound python-ldap connection to the first provider that answers the bind. Raises our
+    error types only."""
     if not password:
         raise AccessDenied("empty password refused before bind")  # LD-12: never an unauthenticated bind
-    try:
-        conn = ldap.initialize(python_ldap_uri(cfg), bytes_mode=False)
-        for option, value in python_ldap_options(cfg).items():
-            conn.set_option(option, value)
-        if cfg.tls == "starttls":
-            conn.start_tls_s()
-        conn.simple_bind_s(bind_dn, password)
-        return conn
-    except ldap.LDAPError as exc:
-        raise error_for_python_ldap(exc) from None
+    last: Exception | None = None
+    for url in ordered_urls(cfg):
+        try:
+            conn = ldap.initialize(url, bytes_mode=False)
+            for option, value in python_ldap_options(cfg).items():
+                conn.set_option(option, value)
+            if cfg.tls == "starttls":
+                conn.start_tls_s()
+            conn.simple_bind_s(bind_dn, password)
+            mark_up(url)
+            return conn
+        except ldap.LDAPError as exc:
+            err = error_for_python_ldap(exc)
+            if not err.transient:
+                raise err from None
+            mark_down(url)
+            last = err
+    raise last if last is not None else AccessDenied("no directory URL configured")
 
 
 # ---------------------------------------------------------------- django-auth-ldap

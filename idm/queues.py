@@ -35,6 +35,9 @@ ROUTES: dict[str, str] = {
     "imports.validate": BULK,
     "imports.commit": BULK,
     "mailboxes.collect_mail_usage": BULK,
+    # new mailboxes' stores (a welcome message over LMTP): behind interactive directory changes
+    "mailboxes.create_mail_stores": DIRECTORY_BULK,
+    "mailboxes.sweep_mail_stores": DEFAULT,
     "reports.build_snapshot": BULK,
     "reorg.apply_due_plans": BULK,  # a merger: its directory changes go to directory_bulk by size
     "reorg.expire_old_addresses": DEFAULT,  # daily housekeeping; its directory changes are bulk ones

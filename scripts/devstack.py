@@ -158,7 +158,8 @@ def main() -> int:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="idm.settings.base", IDM_DEBUG="0", IDM_SECURE_COOKIES="0",
                IDM_LDAP_URL=cfg.url, IDM_LDAP_BASE_DN=cfg.base_dn, IDM_LDAP_BIND_DN=cfg.idm_dn,
                IDM_LDAP_BIND_PASSWORD_FILE=str(bind_pw_file), IDM_REDIS_URL=f"redis://{HOST}:{REDIS_PORT}/0",
-               IDM_BASE_URL=f"http://{HOST}:{WEB_PORT}", IDM_VAR_DIR=str(VAR), PYTHONUNBUFFERED="1")
+               IDM_BASE_URL=f"http://{HOST}:{WEB_PORT}", IDM_VAR_DIR=str(VAR), PYTHONUNBUFFERED="1",
+               IDM_MAIL_LMTP=f"{HOST}:{LMTP_PORT}")  # new mailboxes' stores (welcome message over LMTP)
     db_url = os.environ.get("IDM_DATABASE_URL", "")  # unset: SQLite in var/ (settings' default)
     say(f"database: {db_url.split('@')[-1] if db_url else VAR / 'idm.sqlite3'}")  # never the password
     try:

@@ -16,6 +16,7 @@ import redis as redis_lib
 from django.conf import settings
 
 from directory import connection as dir_connection
+from directory import setup as dir_setup
 from scripts.dev import dovecot as mailserver
 from scripts.dev import ldap_testing as testing
 from scripts.dev import slapd
@@ -130,6 +131,7 @@ def stack(ldap_server, redis_server):
     """Every test starts with a running, empty directory and an empty Redis."""
     ldap_server.ensure_running()
     dir_connection.drop()
+    dir_setup.forget_failures()
     testing.wipe(ldap_server.config)
     redis_lib.Redis.from_url(redis_server["url"]).flushall()
     yield ldap_server

@@ -22,6 +22,8 @@ EXPECTED = {
     "imports.validate": "bulk",
     "imports.commit": "bulk",
     "mailboxes.collect_mail_usage": "bulk",
+    "mailboxes.create_mail_stores": "directory_bulk",
+    "mailboxes.sweep_mail_stores": "celery",
     "people.remove_expired_mailboxes": "celery",
     "accounts.recovery.send_code": "directory",
     "accounts.recovery.send_username": "directory",

@@ -15,6 +15,7 @@ from directory.errors import DirectoryUnavailable
 from provisioning.common.forms import add_errors
 from provisioning.mailboxes.models import MailboxUsage
 from provisioning.mailboxes.services import effective_quota_mb
+from provisioning.mailboxes.stores import mailbox_being_prepared
 from provisioning.people.models import Person
 from provisioning.units.selectors import unit_paths
 
@@ -30,7 +31,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
              if person else None)
 
     return render(request, "provisioning/my_account.html", {
-        "person": person, "usage": usage,
+        "person": person, "usage": usage, "mailbox_preparing": mailbox_being_prepared(person),
         "unit_label": unit_paths([person.unit])[person.unit_id] if person else "",
         "quota_mb": effective_quota_mb(person) if person else None,
         "aliases": [a.address for a in person.addresses.all() if a.address != person.mail] if person else [],

@@ -14,8 +14,8 @@ import ldap3
 
 from directory import config
 from directory import escaping as esc
-from directory.connection import check_result, service
-from directory.errors import InvalidValue, NoSuchEntry
+from directory.connection import check_result, last_connection_was_reused, service
+from directory.errors import DirectoryUnavailable, InvalidValue, NoSuchEntry
 
 NO_SUCH_OBJECT, ALREADY_EXISTS, NO_SUCH_ATTRIBUTE, VALUE_EXISTS = 32, 68, 16, 20
 
@@ -24,7 +24,19 @@ NO_SUCH_OBJECT, ALREADY_EXISTS, NO_SUCH_ATTRIBUTE, VALUE_EXISTS = 32, 68, 16, 20
 
 def search(base: str, filt: str, attributes: Iterable[str] = ("*",), *, scope: str = "SUBTREE",
            page_size: int = 500) -> list[tuple[str, dict]]:
-    """Paged search; `filt` must come from escaping.eq/all_of/any_of. A missing base gives []."""
+    """Paged search; `filt` must come from escaping.eq/all_of/any_of. A missing base gives [].
+    C-04: a read on a connection that went stale (the provider restarted, stopped or fell silent
+    since) is retried once on a new connection, which goes to the next provider if need be;
+    writes are never retried here (that is the task's decision)."""
+    try:
+        return _search(base, filt, attributes, scope=scope, page_size=page_size)
+    except DirectoryUnavailable:
+        if not last_connection_was_reused():
+            raise  # a fresh connection already tried every provider
+        return _search(base, filt, attributes, scope=scope, page_size=page_size)
+
+
+def _search(base: str, filt: str, attributes: Iterable[str], *, scope: str, page_size: int) -> list[tuple[str, dict]]:
     scope_value = {"BASE": ldap3.BASE, "LEVEL": ldap3.LEVEL, "SUBTREE": ldap3.SUBTREE}[scope]
     out: list[tuple[str, dict]] = []
     cookie = None
@@ -74,25 +86,39 @@ def ensure_entry(dn: str, object_classes: Iterable[str], attrs: dict[str, list[s
         if check_result(conn, ok, dn=dn, accept=(ALREADY_EXISTS,)) != ALREADY_EXISTS:
             return "added"
     managed = list(managed)
+    # Two workers may bring the same entry in line at once (two outbox rows of one person in two
+    # batches): the other's modify can land between our read and ours. Removals are written as
+    # "replace with nothing" (a no-op when the attribute is already gone), and a modify that still
+    # meets the other's change (a class already added or removed) is computed again from a new read.
+    for attempt in range(3):
+        changes = _changes_to(dn, classes, attrs, managed, optional_classes)
+        if not changes:
+            return "unchanged"
+        with service() as conn:
+            ok = conn.modify(dn, changes)
+            code = check_result(conn, ok, dn=dn, accept=(NO_SUCH_ATTRIBUTE, VALUE_EXISTS) if attempt < 2 else ())
+        if code not in (NO_SUCH_ATTRIBUTE, VALUE_EXISTS):
+            return "modified"
+    return "modified"  # not reached: the last attempt raises on any error
+
+
+def _changes_to(dn: str, classes: list[str], attrs: dict[str, list[str]], managed: list[str],
+                optional_classes: Iterable[str]) -> dict[str, list]:
     current = read(dn, ["objectClass", *managed]) or {}
     ops = {"add": ldap3.MODIFY_ADD, "replace": ldap3.MODIFY_REPLACE, "delete": ldap3.MODIFY_DELETE}
     changes: dict[str, list] = {}
     for op, name, values in entry_changes({k: as_list(v) for k, v in current.items()}, classes, attrs, managed,
                                           optional_classes):
         changes.setdefault(name, []).append((ops[op], values))
-    if not changes:
-        return "unchanged"
-    with service() as conn:
-        ok = conn.modify(dn, changes)
-        check_result(conn, ok, dn=dn)
-    return "modified"
+    return changes
 
 
 def entry_changes(current: dict[str, list[str]], classes: Iterable[str], attrs: dict[str, list[str]],
                   managed: Iterable[str], optional_classes: Iterable[str] = ()) -> list[tuple[str, str, list[str]]]:
     """What turns an entry that has `current` (attribute -> values, as read) into one with these
     classes and, for each managed attribute, exactly these values: [(op, attribute, values)] with op
-    "add", "replace" or "delete" (an empty list deletes every value). The object classes come after the
+    "add", "replace" or "delete". A removed attribute is "replace" with [] (a no-op when another writer
+    removed it meanwhile, where a delete fails with noSuchAttribute). The object classes come after the
     attributes, so one atomic modify can drop an optional class together with its attributes. Pure: the
     "make it so" write and the pipelined bulk write (directory.bulk) share it."""
     classes = list(classes)
@@ -104,10 +130,7 @@ def entry_changes(current: dict[str, list[str]], classes: Iterable[str], attrs: 
         have = lower_current.get(name.lower(), [])
         if sorted(want) == sorted(have):
             continue
-        if want:
-            out.append(("replace", name, list(want)))
-        elif have:
-            out.append(("delete", name, []))
+        out.append(("replace", name, list(want)))
     missing_classes = [c for c in classes if c.lower() not in have_classes]
     unwanted = [c for c in optional_classes if c.lower() in have_classes and c.lower() not in
                 {x.lower() for x in classes}]

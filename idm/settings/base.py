@@ -172,6 +172,9 @@ CONTENT_SECURITY_POLICY = {
 
 # ---- the directory (read by directory.config at call time) ----
 IDM_LDAP_URL = env("IDM_LDAP_URL", _dev_stack.get("ldap_url", f"ldap://127.0.0.1:{env('IDM_LDAP_PORT', '3389')}"))
+# several providers of a multi-provider set, comma separated, in the preferred order (the gateway,
+# the bulk path and login fail over to the next); when set it wins over IDM_LDAP_URL
+IDM_LDAP_URLS = env("IDM_LDAP_URLS", _dev_stack.get("ldap_urls", ""))
 IDM_LDAP_BASE_DN = env("IDM_LDAP_BASE_DN", _dev_stack.get("base_dn", "dc=quangtri,dc=gov,dc=vn"))
 IDM_LDAP_BIND_DN = env("IDM_LDAP_BIND_DN", _dev_stack.get("idm_bind_dn", f"cn=idm,ou=services,{IDM_LDAP_BASE_DN}"))
 IDM_LDAP_BIND_PASSWORD = env("IDM_LDAP_BIND_PASSWORD", _dev_stack.get("idm_bind_password", ""))
@@ -213,6 +216,9 @@ IDM_DIGEST_KEY = env("IDM_DIGEST_KEY")
 IDM_FIELD_KEY = env("IDM_FIELD_KEY", "")
 # where Dovecot's last_login and quota_clone plugins write (defaults to the broker's Redis)
 IDM_MAIL_USAGE_REDIS_URL = env("IDM_MAIL_USAGE_REDIS_URL", "")
+# the mail server's LMTP listener (host:port) that creates a new mailbox's store by delivering its
+# welcome message (provisioning/mailboxes/stores.py); empty: no such step (the store is made on first use)
+IDM_MAIL_LMTP = env("IDM_MAIL_LMTP", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -293,9 +299,12 @@ CELERY_TASK_ROUTES = _queues.ROUTES
 # all, interactive directory changes first
 CELERY_TASK_QUEUES = [_Queue(name) for name in _queues.ALL]
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweeper": {"task": "outbox.sweep_directory_changes", "schedule": 30.0},
+    "outbox-sweeper": {"task": "outbox.sweep_directory_changes",
+                       "schedule": float(env("IDM_OUTBOX_SWEEP_SECONDS", "30"))},
     "mailbox-retention": {"task": "people.remove_expired_mailboxes", "schedule": 6 * 3600.0},
     "mail-usage": {"task": "mailboxes.collect_mail_usage", "schedule": 3600.0},
+    # mailbox stores the mail server has not created yet (it was away), re-sent like directory changes
+    "mail-stores": {"task": "mailboxes.sweep_mail_stores", "schedule": float(env("IDM_OUTBOX_SWEEP_SECONDS", "30"))},
     # today's figures, rebuilt through the day so the last run keeps the day's final state
     "adoption-snapshot": {"task": "reports.build_snapshot", "schedule": 3 * 3600.0},
     # reorganisation plans on their effective date (and any interrupted one, finished)
@@ -306,6 +315,13 @@ CELERY_BEAT_SCHEDULE = {
     "audit-retention": {"task": "audit.expire_old_entries", "schedule": 24 * 3600.0},
 }
 IDM_OUTBOX_BATCH_SIZE = int(env("IDM_OUTBOX_BATCH_SIZE", "200"))
+# the sweeper re-sends pending rows older than RESEND, and gives back rows a worker claimed (running)
+# but did not finish within STALE (a killed worker): longer than the slowest batch, or a live batch
+# would be applied twice (harmless, every write is idempotent, but wasted)
+IDM_OUTBOX_RESEND_SECONDS = float(env("IDM_OUTBOX_RESEND_SECONDS", "20"))
+IDM_OUTBOX_STALE_SECONDS = float(env("IDM_OUTBOX_STALE_SECONDS", "600"))
+# /healthz says "degraded" when the oldest waiting directory change is older than this
+IDM_HEALTH_OUTBOX_LATE_SECONDS = float(env("IDM_HEALTH_OUTBOX_LATE_SECONDS", "300"))
 
 # ---- the REST API (provisioning/api/) ----
 REST_FRAMEWORK = {

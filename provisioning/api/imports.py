@@ -27,7 +27,8 @@ class ImportSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportBatch
         fields = ["id", "filename", "status", "file_error", "scope", "uploaded_by", "total", "processed", "to_create",
-                  "to_update", "unchanged", "rejected", "created", "updated", "failed", "created_at", "finished_at"]
+                  "to_update", "unchanged", "already", "rejected", "created", "updated", "failed", "created_at",
+                  "finished_at"]
         read_only_fields = fields
 
 

@@ -29,7 +29,8 @@ def _secret_page(request: HttpRequest, app: Application, secret: str) -> HttpRes
     cfg = config.current()
     return render(request, "provisioning/application_secret.html",
                   {"app": app, "secret": secret, "bind_dn": f"cn={app.account},{cfg.applications_dn}",
-                   "url": cfg.url, "base_dn": cfg.base_dn})
+                   # every provider (IDM_LDAP_URLS), space separated as an LDAP URI list: failover
+                   "url": " ".join(cfg.urls), "base_dn": cfg.base_dn})
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,7 +49,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     cfg = config.current()
     return render(request, "provisioning/application_list.html",
                   {"form": form, "rows": applications_with_last_bind(), "revoke": RevokeForm(),
-                   "applications_dn": cfg.applications_dn, "url": cfg.url, "base_dn": cfg.base_dn},
+                   "applications_dn": cfg.applications_dn, "url": " ".join(cfg.urls), "base_dn": cfg.base_dn},
                   status=400 if form.errors else 200)
 
 

@@ -24,6 +24,8 @@ class ImportBatch(models.Model):
                               help_text="the unit subtree the uploader may change; null: the whole province")
     filename = models.CharField(max_length=255)
     stored_name = models.CharField(max_length=64)  # server-generated (IN-07)
+    # the file's content: a re-upload of the same file (after a crash, C-16) is recognised
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALIDATING)
     file_error = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)  # [problem]: see ImportRow.errors
@@ -33,6 +35,7 @@ class ImportBatch(models.Model):
     to_create = models.PositiveIntegerField(default=0)
     to_update = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    already = models.PositiveIntegerField(default=0)  # rows an earlier import already brought in
     rejected = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -52,12 +55,15 @@ class ImportRow(models.Model):
         CREATE = "create", _("create")
         UPDATE = "update", _("update")
         UNCHANGED = "unchanged", _("unchanged")
+        ALREADY = "already", _("already imported")
         REJECT = "reject", _("reject")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField()
     action = models.CharField(max_length=16, choices=Action.choices)
     employee_code = models.CharField(max_length=64, blank=True)
+    # sha256 of the row's checked values: the same row in a later upload is recognised as already imported
+    content_hash = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict)  # the cleaned values (never the citizen ID in clear)
     # the row's cells under the batch's headers, for the error report; the citizen ID's cell is
     # null here and kept encrypted in data["citizen_id_encrypted"]
@@ -74,4 +80,4 @@ class ImportRow(models.Model):
 
     class Meta:
         ordering = ["batch_id", "row_number"]
-        indexes = [models.Index(fields=["batch", "action"])]
+        indexes = [models.Index(fields=["batch", "action"]), models.Index(fields=["content_hash"])]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
+import json
 import logging
 import os
 import time
@@ -95,21 +97,24 @@ def import_create(*, actor, fileobj, filename: str, scope: Unit | None, source: 
     path = upload_dir() / stored
     limit = settings.IDM_IMPORT_MAX_BYTES
     size = 0
+    sha256 = hashlib.sha256()
     # 0600 from the first byte: the file holds citizen IDs (O_EXCL: the name is ours alone)
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
             size += len(chunk)
             if size > limit:
                 break
+            sha256.update(chunk)
             out.write(chunk)
     batch = ImportBatch.objects.create(uploaded_by=actor if actor is not None and actor.pk else None, scope=scope,
-                                       filename=Path(filename).name[:255], stored_name=stored)
+                                       filename=Path(filename).name[:255], stored_name=stored,
+                                       sha256=sha256.hexdigest() if size <= limit else "")
     if size > limit:
         path.unlink(missing_ok=True)
         _fail(batch, _("The file is larger than %(mb)s MB. Split it into smaller files.") % {"mb": limit // 2**20})
     audit_record(actor=actor, action="import.uploaded", target=batch,
                  after={"filename": batch.filename, "scope": scope.code if scope else None, "bytes": size,
-                        "status": batch.status, "source": source})
+                        "sha256": batch.sha256, "status": batch.status, "source": source})
     return batch
 
 
@@ -172,6 +177,9 @@ def import_validate(batch_id: int) -> ImportBatch:
             table = spreadsheets.open_table(f, batch.filename)
             batch.warnings = ([validation.problem("columns.unused", list=", ".join(table.unknown_columns))]
                               if table.unknown_columns else [])
+            earlier = _same_file_before(batch)
+            if earlier is not None:
+                batch.warnings.append(validation.problem("file.uploaded_before", number=earlier.pk))
             batch.headers = table.headers
             _validate_rows(batch, table)
     except spreadsheets.FileError as exc:
@@ -188,6 +196,40 @@ def import_validate(batch_id: int) -> ImportBatch:
                  after={"status": batch.status, "total": batch.total, "to_create": batch.to_create,
                         "to_update": batch.to_update, "unchanged": batch.unchanged, "rejected": batch.rejected})
     return batch
+
+
+def _same_file_before(batch: ImportBatch) -> ImportBatch | None:
+    """The latest earlier upload of the same file (a re-upload after a crash, C-16), if any."""
+    if not batch.sha256:
+        return None
+    return (ImportBatch.objects.filter(sha256=batch.sha256).exclude(pk=batch.pk).exclude(status=Status.FAILED)
+            .order_by("-created_at").first())
+
+
+def content_hash(values: dict, unit_code: str, citizen_id_digest: str | None) -> str:
+    """sha256 of a row's checked values (the citizen ID by its keyed digest, never in clear): the
+    same row in another upload has the same hash."""
+    payload = {"values": values, "unit": unit_code, "citizen_id": citizen_id_digest or ""}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _imported_hashes(hashes: set[str], batch_id: int) -> set[str]:
+    """Which of these row hashes another import has already committed."""
+    if not hashes:
+        return set()
+    return set(ImportRow.objects.filter(content_hash__in=hashes, action__in=[Action.CREATE, Action.UPDATE],
+                                        done=True, outcome_errors={}).exclude(batch_id=batch_id)
+               .values_list("content_hash", flat=True))
+
+
+def _flush_rows(batch: ImportBatch, rows: list[ImportRow], counts: dict) -> None:
+    """Store checked rows; an unchanged row that an earlier import brought in says so."""
+    found = _imported_hashes({r.content_hash for r in rows if r.action == Action.UNCHANGED}, batch.pk)
+    for r in rows:
+        if r.action == Action.UNCHANGED and r.content_hash in found:
+            r.action = Action.ALREADY
+        counts[r.action] += 1
+    ImportRow.objects.bulk_create(rows)
 
 
 def _validate_rows(batch: ImportBatch, table) -> None:
@@ -241,6 +283,7 @@ def _validate_rows(batch: ImportBatch, table) -> None:
                 row.data["citizen_id_encrypted"] = protect.encrypt(raw["citizen_id"])
         else:
             data = dict(c.values, unit_id=unit.pk, unit_code=unit.code)
+            row.content_hash = content_hash(c.values, unit.code, digest)
             if cid:
                 data["citizen_id_encrypted"] = protect.encrypt(cid)
             row.data = data
@@ -261,16 +304,16 @@ def _validate_rows(batch: ImportBatch, table) -> None:
                     or (digest is not None and digest != person.citizen_id_digest)
                 row.action = Action.UPDATE if changed else Action.UNCHANGED
                 row.person = person
-        counts[row.action] += 1
         rows.append(row)
         if len(rows) >= CHUNK:
-            ImportRow.objects.bulk_create(rows)
+            _flush_rows(batch, rows, counts)
             rows = []
             ImportBatch.objects.filter(pk=batch.pk).update(processed=total, total=total)
-    ImportRow.objects.bulk_create(rows)
+    _flush_rows(batch, rows, counts)
     batch.total = batch.processed = total
     batch.to_create, batch.to_update = counts[Action.CREATE], counts[Action.UPDATE]
     batch.unchanged, batch.rejected = counts[Action.UNCHANGED], counts[Action.REJECT]
+    batch.already = counts[Action.ALREADY]
 
 
 def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
@@ -296,8 +339,10 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
         chunk = list(ImportRow.objects.filter(pk__in=ids[start:start + CHUNK]).select_related("person")
                      .order_by("row_number"))
         # the import's directory changes queue behind any interactive one (idm/queues.py)
+        size = len(chunk)
         with transaction.atomic(), directory_changes_in_bulk():
             _one_import_chunk_at_a_time()
+            chunk = _skip_already_imported(batch, chunk)
             created: list[int] = []
             fresh = [r for r in chunk if r.action == Action.CREATE]
             if fresh and _bulk_create(fresh, units, taken, taken_addresses, cursor, actor, created):
@@ -317,7 +362,7 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
                 fast = [r.pk for r in chunk if r.action == Action.CREATE]
                 ImportRow.objects.filter(pk__in=fast).update(done=True, outcome_errors={})
             directory_change_enqueue_many(kind=DirectoryChange.Kind.PERSON, object_ids=created)
-            processed += len(chunk)
+            processed += size
             ImportBatch.objects.filter(pk=batch.pk).update(processed=processed)
         _let_others_write()
     batch.refresh_from_db()
@@ -325,13 +370,42 @@ def import_commit(batch_id: int, *, actor=None) -> ImportBatch:
     batch.created = rows.filter(action=Action.CREATE, done=True, outcome_errors={}).count()
     batch.updated = rows.filter(action=Action.UPDATE, done=True, outcome_errors={}).count()
     batch.failed = rows.exclude(outcome_errors={}).count()
+    batch.already = batch.rows.filter(action=Action.ALREADY).count()
     batch.status, batch.finished_at = Status.DONE, timezone.now()
     batch.save()
     _discard_upload(batch)
     audit_record(actor=actor, action="import.committed", target=batch,
                  after={"created": batch.created, "updated": batch.updated, "failed": batch.failed,
-                        "rejected": batch.rejected})
+                        "rejected": batch.rejected, "already": batch.already})
     return batch
+
+
+def _skip_already_imported(batch: ImportBatch, chunk: list[ImportRow]) -> list[ImportRow]:
+    """Rows another import committed since this one was checked (the same file uploaded again after
+    the web server died, and both previews confirmed: C-16) are marked already imported, not created
+    a second time or failed: a row to create whose employee code now exists, or a row to update whose
+    person already holds its values, when a committed row of another import has the same hash.
+    Returns the rows left to apply. Runs under the commit lock, so two imports cannot both create."""
+    found = _imported_hashes({r.content_hash for r in chunk}, batch.pk)
+    if not found:
+        return chunk
+    candidates = [r for r in chunk if r.content_hash in found]
+    people = {p.employee_code: p for p in Person.objects.select_related("unit").filter(
+        employee_code__in=[r.employee_code for r in candidates])}
+    done = []
+    for row in candidates:
+        person = people.get(row.employee_code)
+        if person is None:
+            continue
+        if row.action == Action.UPDATE and (person.unit_id != row.data["unit_id"] or any(
+                getattr(person, f) != row.data[f] for f in COMPARED)):
+            continue  # changed since: the update still applies
+        row.action, row.person, row.done, row.outcome_errors = Action.ALREADY, person, True, {}
+        done.append(row)
+    if done:
+        ImportRow.objects.bulk_update(done, ["action", "person", "done", "outcome_errors"])
+    skipped = {r.pk for r in done}
+    return [r for r in chunk if r.pk not in skipped]
 
 
 def _one_import_chunk_at_a_time() -> None:

@@ -68,3 +68,31 @@ class FunctionalMailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class MailboxStore(models.Model):
+    """The mail server's store for an address idm gave a mailbox. Requested once the person's
+    directory entry (mail attributes, mailEnabled) is written; created by delivering a welcome
+    message over LMTP, which makes Dovecot create the maildir. Pending (the person sees "mailbox
+    being prepared", reconcile flags it) until the mail server took the message; retried until then."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being prepared")
+        CREATED = "created", _("ready")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mail_stores")
+    address = models.CharField(_("address"), max_length=254, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claim = models.CharField(max_length=32, blank=True)  # which task run is delivering (see stores.py)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["address"]
+
+    def __str__(self) -> str:
+        return self.address

@@ -157,9 +157,14 @@ def directory_changes_drain(*, batch_size: int | None = None) -> ApplyResult:
             return total
 
 
-def sweep(*, stale_after: timedelta = timedelta(minutes=10), resend_after: timedelta = timedelta(seconds=20)) -> int:
+def sweep(*, stale_after: timedelta | None = None, resend_after: timedelta | None = None) -> int:
     """Re-send what no worker finished: rows stuck in running (a worker died) go back to
-    pending, and pending rows older than `resend_after` are published again."""
+    pending, and pending rows older than `resend_after` are published again (defaults:
+    IDM_OUTBOX_STALE_SECONDS, IDM_OUTBOX_RESEND_SECONDS)."""
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.IDM_OUTBOX_STALE_SECONDS)
+    if resend_after is None:
+        resend_after = timedelta(seconds=settings.IDM_OUTBOX_RESEND_SECONDS)
     now = timezone.now()
     DirectoryChange.objects.filter(status=Status.RUNNING, updated_at__lt=now - stale_after).update(
         status=Status.PENDING, updated_at=now)

@@ -73,6 +73,8 @@ MESSAGES = {
     "citizen_id.repeated": _("The same citizen ID is on row %(row)s."),
     "citizen_id.taken": _("Another person already has this citizen ID."),
     "columns.unused": _("Columns not used: %(list)s"),
+    "file.uploaded_before": _("The same file was uploaded before (import #%(number)s). Rows that import already "
+                              "brought in are shown as already imported and are not imported again."),
 }
 
 

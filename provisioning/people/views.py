@@ -23,6 +23,7 @@ from idm.http import same_site
 from provisioning.audit.models import AuditEntry
 from provisioning.common import spreadsheets
 from provisioning.common.forms import add_errors
+from provisioning.mailboxes.stores import mailbox_being_prepared
 from provisioning.people.forms import (
     LeaveForm,
     LettersForm,
@@ -111,6 +112,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "provisioning/person_detail.html", {
         "person": person, "addresses": person.addresses.order_by("-kind", "address"),
         "sync": directory_state(person),
+        "mailbox_preparing": mailbox_being_prepared(person),
         "audit": AuditEntry.objects.filter(target_type="person", target_id=str(person.pk))[:50],
         "activation": ActivationCode.objects.filter(person=person).first(),
         "unit_label": unit_paths([person.unit])[person.unit_id],

@@ -4,12 +4,14 @@ the directory, entries the directory has that SQL does not know, and attributes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 
 from directory import config, gateway
 from directory.entries import PERSON_ATTRS, PersonEntry
 from provisioning.audit.services import audit_entry, audit_record, audit_save_all
+from provisioning.mailboxes.stores import mail_stores_pending, mail_stores_sweep
 from provisioning.outbox.models import DirectoryChange
 from provisioning.outbox.services import directory_change_enqueue_many, directory_changes_drain
 from provisioning.people.directory import people_entries
@@ -27,11 +29,14 @@ class Drift:
     missing_units: list[str] = field(default_factory=list)
     extra_units: list[str] = field(default_factory=list)
     differing_units: dict[str, list[str]] = field(default_factory=dict)
+    # the directory says mailbox, the mail server's store was never created (C-12)
+    unprepared_mailboxes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return (len(self.missing_people) + len(self.extra_people) + len(self.differing_people)
-                + len(self.missing_units) + len(self.extra_units) + len(self.differing_units))
+                + len(self.missing_units) + len(self.extra_units) + len(self.differing_units)
+                + len(self.unprepared_mailboxes))
 
 
 def _diff(want: dict[str, list[str]], have: dict[str, list[str]]) -> list[str]:
@@ -54,6 +59,7 @@ def compare() -> Drift:
         d = _diff(want[uid].to_attrs(), have[uid].to_attrs())
         if d:
             drift.differing_people[uid] = d
+    drift.unprepared_mailboxes = mail_stores_pending({e.mail for e in have.values() if e.mail and e.mail_enabled})
     units_have = {u.code: u for u in gateway.units_all()}
     units = list(Unit.objects.all())
     by_pk = {u.pk: u for u in units}
@@ -99,6 +105,8 @@ def repair(drift: Drift, *, actor, source: str, delete_extra: bool = False) -> N
                                                     drift.differing_units.get(u.code), source)) for u in units]
         audit_save_all(entries)
     directory_changes_drain()
+    if drift.unprepared_mailboxes:
+        mail_stores_sweep(resend_after=timedelta(0))  # the stores are the mail server's work: sent again
     if delete_extra:
         for kind, names, delete in (("person", drift.extra_people, gateway.person_delete),
                                     ("unit", drift.extra_units, gateway.unit_delete)):

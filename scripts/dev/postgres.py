@@ -89,11 +89,8 @@ def start(port: int | None = None, *, attempts: int = 3) -> Cluster:
     finally:
         pwfile.unlink(missing_ok=True)
     for attempt in range(attempts):
-        opts = (f"-p {cluster.port} -c listen_addresses=127.0.0.1 -k {directory} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         try:
-            _run(directory, str(BIN / "pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.log), "-w", "-t", "60",
-                 "-o", opts, "start")
+            start_server(cluster)
             break
         except RuntimeError:
             # most likely the free port was taken meanwhile by someone else on this machine
@@ -104,6 +101,38 @@ def start(port: int | None = None, *, attempts: int = 3) -> Cluster:
             cluster.port = free_port()
     atexit.register(stop, cluster)  # a crashed or interrupted caller does not leave a server behind
     return cluster
+
+
+def start_server(cluster: Cluster) -> None:
+    """pg_ctl start on the cluster's folder and port (again after stop_server: the fault tests)."""
+    opts = (f"-p {cluster.port} -c listen_addresses=127.0.0.1 -k {cluster.directory} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    _run(cluster.directory, str(BIN / "pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.log), "-w", "-t", "60",
+         "-o", opts, "start")
+
+
+def stop_server(cluster: Cluster, mode: str = "immediate") -> None:
+    """pg_ctl stop, keeping the data (immediate: as a crash would; the next start recovers)."""
+    _run(cluster.directory, str(BIN / "pg_ctl"), "-D", str(cluster.data), "-m", mode, "-w", "stop")
+
+
+def dump(cluster: Cluster, dbname: str, path: Path) -> None:
+    """pg_dump -Fc of one database into `path` (a backup, as deploy/PRODUCTION.md §8 takes it)."""
+    r = subprocess.run([*RUN_AS, str(BIN / "pg_dump"), "-h", str(cluster.directory), "-p", str(cluster.port),
+                        "-U", SUPERUSER, "-Fc", dbname], cwd=cluster.directory, capture_output=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"pg_dump failed: {r.stderr.decode()[-2000:]}")
+    path.write_bytes(r.stdout)
+
+
+def restore(cluster: Cluster, dbname: str, path: Path) -> None:
+    """pg_restore --clean of a dump over the database (its tables dropped and loaded again)."""
+    with open(path, "rb") as f:
+        r = subprocess.run([*RUN_AS, str(BIN / "pg_restore"), "-h", str(cluster.directory), "-p", str(cluster.port),
+                            "-U", SUPERUSER, "-d", dbname, "--clean", "--if-exists", "--single-transaction"],
+                           stdin=f, cwd=cluster.directory, capture_output=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"pg_restore failed: {r.stderr.decode()[-2000:]}")
 
 
 def stop(cluster: Cluster, *, keep: bool = False) -> None:

@@ -48,6 +48,18 @@ class SlapdConfig:
     tls_key: str | None = None
     tls_ca: str | None = None
     extra_config: list[str] = field(default_factory=list)
+    # replication (the scaled stack: two providers in multi-provider mode, one read-only consumer).
+    # server_id set: this server takes part; provider: it serves syncrepl (syncprov) and accepts
+    # writes; replicate_from: the providers it pulls from (for a provider: its peers).
+    server_id: int | None = None
+    provider: bool = False
+    replicate_from: list[str] = field(default_factory=list)
+    replicator_password: str = "change-me-replicator"
+    # only one server of a replicated set is loaded with the base tree (slapadd); the others receive
+    # it by replication, so that every entry has one entryUUID everywhere
+    seed: bool = True
+    # production: syncrepl between hosts over TLS, the peer's certificate checked against this CA
+    replication_tls_ca: str | None = None
     # lastbind writes authTimestamp at a successful bind when the stored one is older than this: every
     # person's bind (web, IMAP) would otherwise be a write; "when did this application last bind" to
     # the hour is what idm shows
@@ -76,6 +88,19 @@ class SlapdConfig:
     @property
     def mail_dn(self) -> str:
         return f"cn=mail,ou=services,{self.base_dn}"
+
+    @property
+    def replicator_dn(self) -> str:
+        return f"cn=replicator,ou=services,{self.base_dn}"
+
+    @property
+    def replicated(self) -> bool:
+        return self.server_id is not None or bool(self.replicate_from)
+
+    @property
+    def consumer(self) -> bool:
+        """Read-only: pulls from providers, takes no writes (slapd answers a write with 'shadow context')."""
+        return bool(self.replicate_from) and not self.provider
 
     @property
     def applications_dn(self) -> str:
@@ -112,6 +137,9 @@ def config_ldif(c: SlapdConfig) -> str:
 
     # ACL order matters: slapd uses the first rule whose "to" matches, then the first matching "by".
     acls = [
+        # the replication account (syncrepl of the other servers) reads every entry and attribute,
+        # hashes included (a replica must let people bind); for everyone else the rules below decide
+        *([f'to * by dn.exact="{c.replicator_dn}" read by * break'] if c.replicated else []),
         # People bind with their password but never write it themselves: a write straight to slapd
         # (ldappasswd, ldapmodify) would skip idm's policy (length, blocklist, history, the second
         # decomposed-form hash), so every change goes through idm, which first proves the current
@@ -163,6 +191,14 @@ def config_ldif(c: SlapdConfig) -> str:
         "to * by * none",
     ]
     acl_lines = "".join(f"olcAccess: {{{i}}}{a}\n" for i, a in enumerate(acls))
+    replication = replication_ldif(c)
+    overlays = overlays_ldif(c)
+    # each optional line ends with its own newline: an empty line would end the LDIF entry
+    server_id = f"olcServerID: {c.server_id}\n" if c.server_id is not None else ""
+    # lastbind's module on every server, its overlay on all but a read-only consumer (overlays_ldif): the
+    # module defines authTimestamp, which the providers' binds write and replicate (the consumer's
+    # syncrepl refuses an entry with an unknown attribute: undefinedAttributeType)
+    modules = "".join(f"olcModuleLoad: {m}\n" for m in ["lastbind", *(["syncprov"] if c.provider else [])])
     return f"""dn: cn=config
 objectClass: olcGlobal
 cn: config
@@ -171,7 +207,7 @@ olcArgsFile: {d}/run/slapd.args
 olcLogLevel: none
 olcToolThreads: 2
 olcDisallows: bind_anon
-{tls}
+{server_id}{tls}
 dn: cn=module{{0}},cn=config
 objectClass: olcModuleList
 cn: module{{0}}
@@ -181,8 +217,7 @@ olcModuleLoad: ppolicy
 olcModuleLoad: memberof
 olcModuleLoad: refint
 olcModuleLoad: {ARGON2_MODULE}
-olcModuleLoad: lastbind
-
+{modules}
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
 cn: schema
@@ -224,41 +259,71 @@ olcDbIndex: uid,mail,mailAlias eq,sub
 olcDbIndex: cn,sn,givenName,displayName eq,sub
 olcDbIndex: member,memberOf eq
 olcDbIndex: employeeNumber,vnOrgUnitCode,vnAccountStatus eq
-olcDbIndex: entryUUID eq
+olcDbIndex: entryUUID,entryCSN eq
 olcLimits: dn.exact="{idm}" size=unlimited time=unlimited
 olcLimits: dn.exact="{mail}" size=unlimited time=unlimited
 olcLimits: dn.onelevel="{apps}" size.soft=500 size.hard=500 size.pr=500 size.prtotal=unlimited time=60
-{acl_lines}
-dn: olcOverlay={{0}}memberof,olcDatabase={{1}}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcMemberOf
-olcOverlay: {{0}}memberof
+{replication}{acl_lines}
+{overlays}""" + "".join(f"\n{x}\n" for x in c.extra_config)
+
+
+OVERLAYS = {
+    # syncprov first: it must see every change the other overlays make (memberOf, refint)
+    "syncprov": """objectClass: olcSyncProvConfig
+olcSpCheckpoint: 100 10
+olcSpSessionLog: 10000""",
+    "memberof": """objectClass: olcMemberOf
 olcMemberOfRefInt: TRUE
 olcMemberOfDangling: ignore
 olcMemberOfGroupOC: groupOfNames
 olcMemberOfMemberAD: member
-olcMemberOfMemberOfAD: memberOf
-
-dn: olcOverlay={{1}}refint,olcDatabase={{1}}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcRefintConfig
-olcOverlay: {{1}}refint
-olcRefintAttribute: member
-
-dn: olcOverlay={{2}}ppolicy,olcDatabase={{1}}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcPPolicyConfig
-olcOverlay: {{2}}ppolicy
+olcMemberOfMemberOfAD: memberOf""",
+    "refint": """objectClass: olcRefintConfig
+olcRefintAttribute: member""",
+    "ppolicy": """objectClass: olcPPolicyConfig
 olcPPolicyDefault: cn=default,ou=policies,{b}
 olcPPolicyHashCleartext: TRUE
-olcPPolicyUseLockout: FALSE
+olcPPolicyUseLockout: FALSE""",
+    "lastbind": """objectClass: olcLastBindConfig
+olcLastBindPrecision: {lastbind_precision}""",
+}
 
-dn: olcOverlay={{3}}lastbind,olcDatabase={{1}}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcLastBindConfig
-olcOverlay: {{3}}lastbind
-olcLastBindPrecision: {c.lastbind_precision}
-""" + "".join(f"\n{x}\n" for x in c.extra_config)
+
+def overlays_ldif(c: SlapdConfig) -> str:
+    names = (["syncprov"] if c.provider else []) + ["memberof", "refint", "ppolicy", "lastbind"]
+    if c.consumer:
+        # memberOf is written by the overlay on the server where the group changed and is not
+        # replicated as such: each server computes it from the replicated groups. refint's member
+        # clean-up, though, arrives from the provider that made it. No lastbind overlay: a read-only
+        # consumer's authTimestamp write would stay local (never replicated), where idm, which reads
+        # from the providers, never sees it; binds on the providers are recorded and replicated here
+        names = ["memberof", "ppolicy"]
+    out = []
+    for i, name in enumerate(names):
+        out.append(f"dn: olcOverlay={{{i}}}{name},olcDatabase={{1}}mdb,cn=config\nobjectClass: olcOverlayConfig\n"
+                   f"olcOverlay: {{{i}}}{name}\n"
+                   + OVERLAYS[name].format(b=c.base_dn, lastbind_precision=c.lastbind_precision) + "\n")
+    return "\n".join(out)
+
+
+def replication_ldif(c: SlapdConfig) -> str:
+    """The syncrepl stanzas (one per provider pulled from) and the multi-provider switch, as
+    attributes of the mdb database. refreshAndPersist: changes stream as they happen; retry every
+    second for a minute then every 5 s forever (a provider that was down is caught up on return)."""
+    if not c.replicate_from:
+        return ""
+    lines = []
+    for i, url in enumerate(c.replicate_from, start=1):
+        lines.append(
+            f'olcSyncrepl: {{{i - 1}}}rid={i:03d} provider={url} bindmethod=simple binddn="{c.replicator_dn}" '
+            f'credentials="{c.replicator_password}" searchbase="{c.base_dn}" type=refreshAndPersist '
+            'retry="1 60 5 +" timeout=3 network-timeout=3 keepalive=60:3:10 schemachecking=on'
+            + (f" tls_reqcert=demand tls_cacert={c.replication_tls_ca}" + (" starttls=critical"
+               if url.startswith("ldap://") else "") if c.replication_tls_ca else ""))
+    if c.provider:
+        lines.append("olcMultiProvider: TRUE")
+    lines.append(f'olcLimits: dn.exact="{c.replicator_dn}" size=unlimited time=unlimited')
+    return "\n".join(lines) + "\n"
 
 
 def base_ldif(c: SlapdConfig) -> str:
@@ -278,8 +343,11 @@ def base_ldif(c: SlapdConfig) -> str:
         "pwdCheckQuality: 1", "pwdInHistory: 0", "pwdLockout: FALSE", "pwdAllowUserChange: FALSE",
         "pwdMustChange: FALSE",
     ])
-    for cn, pw, desc in (("idm", c.idm_password, "idm service: writes people, units and groups"),
-                         ("mail", c.mail_password, "mail server: reads mail attributes of people")):
+    accounts = [("idm", c.idm_password, "idm service: writes people, units and groups"),
+                ("mail", c.mail_password, "mail server: reads mail attributes of people")]
+    if c.replicated:
+        accounts.append(("replicator", c.replicator_password, "syncrepl between the directory servers: reads all"))
+    for cn, pw, desc in accounts:
         entries.append([f"dn: cn={cn},ou=services,{b}", "objectClass: organizationalRole",
                         "objectClass: simpleSecurityObject", f"cn: {cn}", f"description: {desc}",
                         f"userPassword: {hash_password(pw)}"])
@@ -299,12 +367,16 @@ def prepare(c: SlapdConfig) -> None:
     conf.write_text(config_ldif(c), encoding="utf-8")
     conf.chmod(0o600)
     _run(["slapadd", "-n0", "-F", str(d / "slapd.d"), "-l", str(conf)])
+    if not c.seed:
+        return  # a replica: the base tree arrives by syncrepl
     if not (d / "data" / "data.mdb").exists() or (d / "data" / "data.mdb").stat().st_size == 0 \
             or not (d / "data" / ".loaded").exists():
         base = d / "base.ldif"
         base.write_text(base_ldif(c), encoding="utf-8")
         base.chmod(0o600)
-        _run(["slapadd", "-q", "-n1", "-F", str(d / "slapd.d"), "-l", str(base)])
+        # -S: the entryCSNs of the base tree carry this server's id (multi-provider needs them)
+        sid = ["-S", str(c.server_id)] if c.server_id is not None else []
+        _run(["slapadd", "-q", "-n1", *sid, "-F", str(d / "slapd.d"), "-l", str(base)])
         (d / "data" / ".loaded").write_text("base tree loaded\n")
         (d / "data" / ".containers").write_text("\n".join(CONTAINERS) + "\n")
     _add_new_containers(c)
@@ -383,3 +455,88 @@ def temporary(**kwargs) -> SlapdConfig:
     return SlapdConfig(directory=d, port=kwargs.pop("port", None) or free_port(), **kwargs)
 
 
+
+
+# ---------------------------------------------------------------- a replicated set
+
+
+def replicated_set(root: str, *, providers: int = 2, consumers: int = 1, ports: list[int] | None = None,
+                   **common) -> list[SlapdConfig]:
+    """Configurations for `providers` slapd in multi-provider (N-way) replication, each pulling
+    from every other, and `consumers` read-only replicas pulling from every provider. The first
+    provider is loaded with the base tree; the others get it by syncrepl. Same repo files (schema,
+    ACLs, overlays) as the single slapd; `common` as for SlapdConfig (passwords, nosync...)."""
+    ports = list(ports or [free_port() for _ in range(providers + consumers)])
+    urls = [f"ldap://{common.get('host', '127.0.0.1')}:{p}" for p in ports]
+    out = []
+    for i in range(providers + consumers):
+        is_provider = i < providers
+        pulls = [u for j, u in enumerate(urls[:providers]) if j != i]
+        name = f"provider{i + 1}" if is_provider else f"consumer{i - providers + 1}"
+        out.append(SlapdConfig(directory=str(Path(root) / name), port=ports[i], server_id=i + 1,
+                               provider=is_provider, replicate_from=pulls, seed=(i == 0), **common))
+    return out
+
+
+def context_csns(c: SlapdConfig) -> set[str]:
+    """The contextCSN values of the suffix: one per server id whose changes this server holds;
+    equal sets on every server = replication has caught up."""
+    try:
+        entries = admin.dump(c.url, c.root_dn, c.root_password, c.base_dn, attributes=("contextCSN",))
+    except Exception:  # not up yet, or empty (a replica before its first refresh)
+        return set()
+    return set(entries.get(c.base_dn, {}).get("contextCSN", []))
+
+
+def wait_in_sync(configs: list[SlapdConfig], *, timeout: float = 60.0) -> float:
+    """Wait until every server has the same, non-empty contextCSN set; returns the seconds waited."""
+    t0 = time.monotonic()
+    while True:
+        csns = [context_csns(c) for c in configs]
+        if csns[0] and all(x == csns[0] for x in csns):
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            raise TimeoutError(f"replicas not in sync after {timeout} s: {csns}")
+        time.sleep(0.05)
+
+
+def slapcat(c: SlapdConfig) -> str:
+    """The database as slapcat prints it (offline-safe read of the mdb: slapcat runs beside slapd)."""
+    p = subprocess.run(["slapcat", "-n1", "-F", str(Path(c.directory) / "slapd.d")], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"slapcat failed: {p.stderr.strip()}")
+    return p.stdout
+
+
+def replication_change_ldif(c: SlapdConfig) -> str:
+    """The same replication as replicated_set() starts, as an ldapmodify file for a server that
+    already runs idm's configuration (config_ldif): what deploy/replication/ holds for production
+    hosts. The replicator's entry itself is added once, on the first provider (see the README there)."""
+    b = c.base_dn
+    parts = [f"# {'provider' if c.provider else 'read-only consumer'} (serverID {c.server_id})\n"
+             f"# generated by scripts/dev/replication_examples.py from scripts/dev/slapd.py: do not edit\n"
+             f"dn: cn=config\nchangetype: modify\nreplace: olcServerID\nolcServerID: {c.server_id}\n"]
+    if c.provider:
+        parts.append("dn: cn=module{0},cn=config\nchangetype: modify\nadd: olcModuleLoad\nolcModuleLoad: syncprov\n")
+        parts.append("dn: olcOverlay=syncprov,olcDatabase={1}mdb,cn=config\nchangetype: add\n"
+                     "objectClass: olcOverlayConfig\nolcOverlay: syncprov\n" + OVERLAYS["syncprov"] + "\n")
+    lines = replication_ldif(c).splitlines()
+    stanzas = [x.split(": ", 1)[1] for x in lines if x.startswith("olcSyncrepl: ")]
+    mods = ["add: olcSyncrepl\n" + "".join(f"olcSyncrepl: {v}\n" for v in stanzas)]
+    if c.provider:
+        mods.append("add: olcMultiProvider\nolcMultiProvider: TRUE\n")
+    mods.append("add: olcDbIndex\nolcDbIndex: entryCSN eq\n")
+    mods.append(f'add: olcLimits\nolcLimits: dn.exact="{c.replicator_dn}" size=unlimited time=unlimited\n')
+    mods.append(f'add: olcAccess\nolcAccess: {{0}}to * by dn.exact="{c.replicator_dn}" read by * break\n')
+    parts.append("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\n" + "-\n".join(mods))
+    if c.consumer:
+        parts.append("# A consumer computes memberOf from the replicated groups itself, but refint's clean-up\n"
+                     "# arrives from the providers: switch refint off here (the scaled stack has none there)\n"
+                     "dn: olcOverlay={1}refint,olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
+                     "replace: olcDisabled\nolcDisabled: TRUE\n")
+        parts.append("# No lastbind on a read-only consumer: its authTimestamp would stay here, never replicated,\n"
+                     "# while idm reads when an application last bound from the providers\n"
+                     "dn: olcOverlay={3}lastbind,olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
+                     "replace: olcDisabled\nolcDisabled: TRUE\n")
+    del b
+    return "\n".join(parts)

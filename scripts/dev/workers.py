@@ -28,6 +28,26 @@ def commands(var: Path, *, python: str = sys.executable, beat: bool = True) -> l
     return found
 
 
+def scaled_commands(var: Path, count: int, *, python: str = sys.executable,
+                    beat: bool = True) -> list[tuple[str, list[str]]]:
+    """`count` worker processes for the scaled stack. One: a single process takes every queue
+    (interactive directory changes first). Two or more: the directory worker of WORKERS, then
+    count-1 processes that each take the bulk worker's queues (bulk, bulk2, ...), so an import's
+    directory batches are applied by several processes at once. One beat, in the first bulk one."""
+    def cmd(name: str, queue_names: list[str], with_beat: bool) -> list[str]:
+        c = [python, "-m", "celery", "-A", "idm", "worker", "-n", f"{name}@%h", "-Q", ",".join(queue_names),
+             "--concurrency", "2", "--loglevel", "INFO"]
+        return c + (["-B", "-s", str(var / "celerybeat-schedule")] if with_beat else [])
+
+    if count == 1:
+        return [("all", cmd("all", queues.ALL, beat))]
+    found = [("directory", cmd("directory", queues.WORKERS["directory"], False))]
+    for i in range(1, count):
+        name = "bulk" if i == 1 else f"bulk{i}"
+        found.append((name, cmd(name, queues.WORKERS["bulk"], beat and i == 1)))
+    return found
+
+
 def start(cmds: list[tuple[str, list[str]]], env: dict, log_dir: Path) -> list[subprocess.Popen]:
     """Start each command in its own session (its pool children die with it: stop())."""
     procs = []

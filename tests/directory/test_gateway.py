@@ -54,6 +54,28 @@ def test_putting_an_existing_entry_makes_it_match_the_intended_state(slapd_confi
     assert back.position == "Chuyên viên" and back.middle_name == ""
 
 
+def test_two_writers_bringing_one_entry_in_line_at_once_both_succeed(monkeypatch):
+    """Seen at 10,000 people on the scaled stack: two workers applied one person's rows at once and the
+    second's 'delete mail' met the first's (noSuchAttribute). Each now ends with the intended entry."""
+    from directory.gateway import base
+
+    gateway.person_put(entry(mail="hoangnt@quangtri.gov.vn", mail_enabled=True))
+    stale = base.read(gateway.person_dn("hoangnt"), ["*"])
+    # the other worker makes the same change (mailbox withdrawn) between our read and our modify
+    assert gateway.person_put(entry(mail="", mail_enabled=False)) == "modified"
+    real_read, calls = base.read, []
+
+    def first_read_is_stale(dn, attributes=("*",)):
+        calls.append(dn)
+        return stale if len(calls) == 1 else real_read(dn, attributes)
+
+    monkeypatch.setattr(base, "read", first_read_is_stale)
+    assert gateway.person_put(entry(mail="", mail_enabled=False)) in ("modified", "unchanged")
+    monkeypatch.undo()
+    back = gateway.person_get("hoangnt")
+    assert back.mail in ("", None) and back.mail_enabled is False
+
+
 def test_deleting_what_is_gone_and_adding_what_is_there_are_successes():
     gateway.person_put(entry())
     assert gateway.person_delete("hoangnt") is True

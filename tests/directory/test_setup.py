@@ -25,15 +25,15 @@ def tls_settings(settings, tmp_path):
 def test_several_urls_are_tried_in_order_by_every_client(tls_settings):
     cfg = config.current()
     assert cfg.urls == ("ldap://ldap1.quangtri.gov.vn:389", "ldap://ldap2.quangtri.gov.vn:389")
-    pool = setup.ldap3_server(cfg)
-    assert [s.host for s in pool.servers] == ["ldap1.quangtri.gov.vn", "ldap2.quangtri.gov.vn"]
+    assert [setup.ldap3_server(cfg, u).host for u in setup.ordered_urls(cfg)] == ["ldap1.quangtri.gov.vn",
+                                                                                   "ldap2.quangtri.gov.vn"]
     assert setup.python_ldap_uri(cfg) == "ldap://ldap1.quangtri.gov.vn:389 ldap://ldap2.quangtri.gov.vn:389"
     assert auth.django_auth_ldap_settings()["SERVER_URI"] == setup.python_ldap_uri(cfg)
 
 
 def test_tls_and_timeouts_are_the_same_for_ldap3_python_ldap_and_django_auth_ldap(tls_settings):
     cfg = config.current()
-    server = setup.ldap3_server(cfg).servers[0]
+    server = setup.ldap3_server(cfg, cfg.url)
     assert server.tls.ca_certs_file == cfg.ca_file and server.connect_timeout == 2
     assert setup.ldap3_connection_kwargs(cfg)["receive_timeout"] == 8  # ldap3 wants whole seconds, rounded up
     options = setup.python_ldap_options(cfg)

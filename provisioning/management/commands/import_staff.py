@@ -67,10 +67,12 @@ class Command(BaseCommand):
             self._show_problems(batch)
         if dry_run:
             summary = (f"import {path.name} (dry run): {batch.total} rows; would create {batch.to_create}, "
-                       f"update {batch.to_update}; {batch.unchanged} unchanged; {batch.rejected} rejected")
+                       f"update {batch.to_update}; {batch.unchanged} unchanged; {batch.already} already imported; "
+                       f"{batch.rejected} rejected")
         else:
             summary = (f"import {path.name}: {batch.total} rows; created {batch.created}, updated {batch.updated}; "
-                       f"{batch.unchanged} unchanged; {batch.rejected} rejected; {batch.failed} failed")
+                       f"{batch.unchanged} unchanged; {batch.already} already imported; {batch.rejected} rejected; "
+                       f"{batch.failed} failed")
         self.stdout.write(summary)
         if batch.rejected or batch.failed:
             sys.exit(1)

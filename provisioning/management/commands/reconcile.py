@@ -42,7 +42,9 @@ class Command(BaseCommand):
         for label, items in (("people missing from the directory", d.missing_people),
                              ("people in the directory but not in SQL", d.extra_people),
                              ("units missing from the directory", d.missing_units),
-                             ("units in the directory but not in SQL", d.extra_units)):
+                             ("units in the directory but not in SQL", d.extra_units),
+                             ("mailboxes the directory has whose store the mail server has not created",
+                              d.unprepared_mailboxes)):
             if items:
                 self.stdout.write(f"{label}: {len(items)}: {', '.join(items[:20])}{' ...' if len(items) > 20 else ''}")
         for label, items in (("people with differing attributes", d.differing_people),

@@ -252,3 +252,13 @@ def test_the_migration_gives_existing_lists_their_unit_so_applications_can_read_
     directory_changes_drain()
     for name in ("list-000.00.05.H45", f"delegates-{fm.address}"):
         assert gateway.group_get(name).unit_code == "000.00.05.H45"
+
+
+def test_an_application_is_given_every_provider_when_the_directory_is_replicated(province, slapd_config, settings):
+    """On the scaled stack IDM_LDAP_URLS lists the providers: an application told only the first would stop
+    when that one is down, while idm fails over. The pages give the list, as an LDAP client's URI takes it."""
+    settings.IDM_LDAP_URLS = f"{slapd_config.url},ldap://ldap2.invalid:389"
+    r = superadmin().post("/applications/", {"name": "iOffice", "account": "ioffice", "unit": province["syt"].pk,
+                                             "contact": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200
+    assert f"<code>{slapd_config.url} ldap://ldap2.invalid:389</code>" in r.content.decode()

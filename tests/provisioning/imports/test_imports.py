@@ -121,18 +121,61 @@ def test_errors_are_in_vietnamese_and_the_report_downloads(tree):
 def test_reimport_updates_by_employee_code_and_never_duplicates(tree):
     run(xlsx(GOOD))
     again = run(xlsx(GOOD), commit=False)
-    assert (again.to_create, again.to_update, again.unchanged) == (0, 0, 4)
+    assert (again.to_create, again.to_update, again.unchanged, again.already) == (0, 0, 0, 4)
     changed = [list(r) for r in GOOD]
     changed[0][6] = "Trưởng phòng"
     changed[1][5] = "000.00.05.H45"  # Khai moves to the health department
     batch = run(xlsx(changed))
-    assert (batch.created, batch.updated, batch.unchanged) == (0, 2, 2)
+    assert (batch.created, batch.updated, batch.unchanged, batch.already) == (0, 2, 0, 2)
     assert Person.objects.count() == 4
     assert Person.objects.get(employee_code="QT-001").position == "Trưởng phòng"
     khai = Person.objects.get(employee_code="QT-002")
     assert khai.unit.code == "000.00.05.H45" and khai.mail == "khaittm@syt.quangtri.gov.vn"
     assert gateway.person_get("khaittm").mail_aliases == ["khaittm@quangtri.gov.vn"]
     assert compare().total == 0
+
+
+def test_an_import_records_the_files_sha256_and_each_rows_content_hash(tree):
+    import hashlib
+
+    content = xlsx(GOOD)
+    batch = run(content)
+    assert batch.sha256 == hashlib.sha256(content).hexdigest()
+    hashes = list(batch.rows.values_list("content_hash", flat=True))
+    assert len(set(hashes)) == 4 and all(len(h) == 64 for h in hashes)
+    again = run(xlsx(GOOD), commit=False)  # a new workbook (its own timestamps), the same rows
+    assert sorted(again.rows.values_list("content_hash", flat=True)) == sorted(hashes)
+
+
+def test_the_same_file_uploaded_again_after_a_crash_and_both_committed_creates_nobody_twice(tree):
+    """C-16 in one process: the web server died after the upload, HR uploaded the file again; both
+    previews exist and both get confirmed. Every person is created once; the second commit reports
+    its rows as already imported, not as failures."""
+    content = xlsx(GOOD + BAD)
+    first = run(content, commit=False)
+    second = run(content, commit=False)
+    assert first.to_create == second.to_create == 4
+    with translation.override("en"):
+        assert any(f"import #{first.pk}" in w for w in imports.batch_warnings(second))
+    second = imports.import_commit(second.pk)
+    first = imports.import_commit(first.pk)
+    directory_changes_drain()
+    assert (second.created, second.already, second.failed) == (4, 0, 0)
+    assert (first.created, first.already, first.failed) == (0, 4, 0)
+    assert Person.objects.count() == 4 and len(gateway.people_uids()) == 4
+    third = run(content, commit=False)  # and once more: nothing left to do
+    assert (third.to_create, third.to_update, third.already, third.rejected) == (0, 0, 4, len(BAD))
+    assert compare().total == 0
+
+
+def test_a_row_changed_by_hand_after_its_import_is_updated_by_a_later_file_not_called_already(tree):
+    from provisioning.people.services import person_update
+
+    run(xlsx(GOOD))
+    person_update(actor=None, person=Person.objects.get(employee_code="QT-001"), position="Giám đốc")
+    again = run(xlsx(GOOD))
+    assert (again.updated, again.already) == (1, 3)
+    assert Person.objects.get(employee_code="QT-001").position == "Chuyên viên"
 
 
 def test_a_person_missing_from_a_later_file_is_not_touched(tree):
@@ -203,8 +246,8 @@ def test_import_staff_command(tree, tmp_path):
     assert "QT-104" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
     out = io.StringIO()
     call_command("import_staff", str(good), stdout=out)  # every row accepted: exit status 0
-    assert out.getvalue().strip().splitlines()[-1] == "import good.xlsx: 4 rows; created 4, updated 0; 0 unchanged; " \
-                                                      "0 rejected; 0 failed"
+    assert out.getvalue().strip().splitlines()[-1] == ("import good.xlsx: 4 rows; created 4, updated 0; 0 unchanged; "
+                                                       "0 already imported; 0 rejected; 0 failed")
     assert len(gateway.people_uids()) == 4
 
 
