@@ -9,7 +9,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from provisioning.approvals.models import QuotaRequest
@@ -102,16 +103,24 @@ def _certificates(day: dt.date) -> tuple[dict[int, int], dict[int, int]]:
 
 
 def _pending(day: dt.date) -> dict[int, int]:
-    """unit -> quota and certificate requests made by the close of ``day`` and not yet finished then."""
+    """unit -> quota and certificate requests made by the close of ``day`` and not yet finished then. A
+    person's request (quota, personal certificate) counts in the unit the person was in that day (their
+    period), so a past date does not follow a later transfer; a unit's request (organisational, device)
+    in the unit it was made for."""
     end = _day_end(day)
+    then = Subquery(periods_as_of(day).filter(person=OuterRef("person_id")).order_by("-valid_from")
+                    .values("unit_id")[:1], output_field=BigIntegerField())
     waiting = Q(created_at__lt=end) & (Q(decided_at__isnull=True) | Q(decided_at__gte=end))
-    out = dict(QuotaRequest.objects.filter(waiting).values("person__unit_id").annotate(n=Count("pk")).order_by()
-               .values_list("person__unit_id", "n"))
+    person_at = Coalesce(then, F("person__unit_id"), output_field=BigIntegerField())
+    out = dict(QuotaRequest.objects.filter(waiting).values(at=person_at)
+               .annotate(n=Count("pk")).order_by().values_list("at", "n"))
     issued = Exists(Certificate.objects.filter(request=OuterRef("pk"), recorded_at__lt=end))
     finished = (Q(stage=Stage.DONE) & (Q(issued) | Q(type=RequestType.REVOCATION, certificate__revoked_at__lt=end))) \
         | (Q(stage=Stage.REFUSED) & (Q(it_decided_at__lt=end) | Q(it_decided_at__isnull=True, decided_at__lt=end)))
-    certs = (CertificateRequest.objects.filter(created_at__lt=end).exclude(finished).values("unit_id")
-             .annotate(n=Count("pk")).order_by().values_list("unit_id", "n"))
+    at = Case(When(kind=CertKind.PERSONAL, then=Coalesce(then, F("unit_id"))), default=F("unit_id"),
+               output_field=BigIntegerField())
+    certs = (CertificateRequest.objects.filter(created_at__lt=end).exclude(finished).values(at=at)
+             .annotate(n=Count("pk")).order_by().values_list("at", "n"))
     for unit_id, n in certs:
         out[unit_id] = out.get(unit_id, 0) + n
     return out
