@@ -154,27 +154,28 @@ EMPTY = dict.fromkeys(COUNTS, 0) | {"org_cert": False}
 
 
 def rolled_figures(day: dt.date) -> dict[int, dict]:
-    """Every unit in the tree of ``day``: its own figures and its subtree's (``sub_*``), in memory."""
+    """Every unit in the tree of ``day``: its own figures, its subtree's (``sub_*``), and its kind and
+    top-level unit that day (for the province-wide ranking), in memory."""
     own = unit_figures_on(day)
     children: dict[int | None, list[int]] = {}
-    present = set()
-    for unit_id, parent_id in versions_as_of(day).values_list("unit_id", "parent_id").order_by():
+    kinds: dict[int, str] = {}
+    for unit_id, parent_id, kind in versions_as_of(day).values_list("unit_id", "parent_id", "kind").order_by():
         children.setdefault(parent_id, []).append(unit_id)
-        present.add(unit_id)
+        kinds[unit_id] = kind
     out: dict[int, dict] = {}
 
-    def visit(unit_id: int) -> dict:  # a unit tree is a few levels deep
+    def visit(unit_id: int, root_id: int) -> dict:  # a unit tree is a few levels deep
         row = dict(own.get(unit_id, EMPTY))
         sub = {f"sub_{c}": row[c] for c in COUNTS} | {"sub_units": 1, "sub_org_cert_units": int(row["org_cert"])}
         for child in children.get(unit_id, ()):
-            c_row = visit(child)
+            c_row = visit(child, root_id)
             for key in sub:
                 sub[key] += c_row[key]
-        out[unit_id] = row | sub
+        out[unit_id] = row | sub | {"kind": kinds[unit_id], "root_id": root_id}
         return out[unit_id]
 
-    for top in [u for p, units in children.items() if p is None or p not in present for u in units]:
-        visit(top)
+    for top in [u for p, units in children.items() if p is None or p not in kinds for u in units]:
+        visit(top, top)
     return out
 
 
