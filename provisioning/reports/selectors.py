@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -144,6 +145,9 @@ class Figures:
                 "province_rank_change": self.province_rank_change, "ranked": self.ranked, "province": self.province}
 
 
+# what the report reads of a unit version and its unit (a page loads a hundred or more of them)
+LEAN = ("unit_id", "parent_id", "name", "kind", "unit__id", "unit__code", "unit__name", "unit__path", "unit__kind",
+        "unit__parent_id")
 SUB = (*(f"sub_{c}" for c in COUNTS), "sub_units", "sub_org_cert_units", "org_cert")
 
 
@@ -186,7 +190,7 @@ def figures(day: dt.date, unit: Unit | None = None) -> list[Figures]:
     """The figures of ``unit`` (or of every top-level unit) on ``day``, over its subtree as the tree
     stood that day, each with its children ranked among themselves and the rank change against the
     period before (``IDM_REGULAR_USE_DAYS`` earlier). A few indexed queries, whatever the tree's size."""
-    valid = versions_as_of(day)
+    valid = versions_as_of(day).only(*LEAN)
     if unit is not None:
         tops = list(valid.filter(unit=unit))
     else:
@@ -217,12 +221,15 @@ RANKED = ("unit_id", "root_id", *SUB)
 
 
 def _kind_rows(day: dt.date, kind: str, *, live_if_missing: bool) -> dict[int, dict]:
-    """The stored figures on ``day`` of every unit of ``kind`` with staff (the live ones as in _rows)."""
-    rows = {r["unit_id"]: r for r in UnitSnapshot.objects.filter(day=day, kind=kind, sub_staff__gt=0).values(*RANKED)}
+    """The stored figures on ``day`` of every unit of ``kind`` with staff, with the unit's code and path
+    (the live ones as in _rows). One indexed query."""
+    rows = {r["unit_id"]: r for r in UnitSnapshot.objects.filter(day=day, kind=kind, sub_staff__gt=0)
+            .values(*RANKED, code=F("unit__code"), path=F("unit__path"))}
     if not rows and live_if_missing and day >= timezone.localdate() - dt.timedelta(days=1) and \
             not UnitSnapshot.objects.filter(day=day).exists():
-        rows = {pk: {"unit_id": pk, **{k: r[k] for k in RANKED[1:]}} for pk, r in rolled_figures(day).items()
-                if r["kind"] == kind and r["sub_staff"]}
+        units = {pk: (code, path) for pk, code, path in Unit.objects.values_list("pk", "code", "path")}
+        rows = {pk: {"unit_id": pk, **{k: r[k] for k in RANKED[1:]}, "code": units[pk][0], "path": units[pk][1]}
+                for pk, r in rolled_figures(day).items() if r["kind"] == kind and r["sub_staff"]}
     return rows
 
 
@@ -238,31 +245,66 @@ def _province_ranks(rows: dict[int, dict]) -> tuple[dict[int, int], dict[int, in
     return ranks, {root: len(scores) for root, scores in by_root.items()}
 
 
-def province_ranking(day: dt.date, kind: str, tops: list[Unit] | None = None) -> list[Figures]:
+class Ranking(Sequence):
+    """The ranked units in order (province, rank, code). Their Figures are built for the part read — a
+    page, a chunk of an export — with one query for that part's names, so a page of a 10,000-unit
+    ranking loads a hundred units, not ten thousand."""
+
+    CHUNK = 1000
+
+    def __init__(self, day: dt.date, order: list[tuple[str, int, str, int]], rows: dict[int, dict],
+                 counts: dict[int, int], before: dict[int, int]):
+        self.day, self.order, self.rows, self.counts, self.before = day, order, rows, counts, before
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @property
+    def provinces(self) -> int:
+        return len({province for province, *_x in self.order})
+
+    @property
+    def compared(self) -> bool:
+        """Whether a ranking of the period before exists (else no unit shows a change)."""
+        return bool(self.before)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._figures(self.order[index])
+        return self._figures([self.order[index]])[0]
+
+    def __iter__(self):
+        for start in range(0, len(self.order), self.CHUNK):
+            yield from self[start:start + self.CHUNK]
+
+    def _figures(self, part: list[tuple[str, int, str, int]]) -> list[Figures]:
+        versions = {v.unit_id: v for v in versions_as_of(self.day).only(*LEAN)
+                    .filter(unit_id__in=[pk for *_x, pk in part])}
+        found = []
+        for province, rank, _code, pk in part:
+            row = self.rows[pk]
+            f = _figures(versions[pk], row)
+            f.province_rank, f.ranked, f.province = rank, self.counts[row["root_id"]], province
+            if pk in self.before:
+                f.province_rank_change = self.before[pk] - rank
+            found.append(f)
+        return found
+
+
+def province_ranking(day: dt.date, kind: str, tops: list[Unit] | None = None) -> Ranking:
     """Every unit of ``kind`` with staff on ``day`` ranked by score among the units of that kind under the
     same top-level unit (the province), as the tree stood that day, with the change of rank since the
     period before (``IDM_REGULAR_USE_DAYS`` earlier; None when it was not ranked then). Listed: the units
-    within ``tops`` (a reader's report scopes; None: all), by province then rank. A few queries, one row
-    per unit of that kind."""
+    within ``tops`` (a reader's report scopes; None: all), by province then rank then code."""
     rows = _kind_rows(day, kind, live_if_missing=True)
     ranks, counts = _province_ranks(rows)
     before, _counts = _province_ranks(_kind_rows(day - dt.timedelta(days=settings.IDM_REGULAR_USE_DAYS), kind,
                                                  live_if_missing=False))
     roots = dict(Unit.objects.filter(pk__in={r["root_id"] for r in rows.values()}).values_list("pk", "code"))
     prefixes = None if tops is None else tuple(t.path for t in tops)
-    found = []
-    for version in versions_as_of(day).filter(kind=kind, unit_id__in=rows.keys()) if len(rows) < 500 else \
-            versions_as_of(day).filter(kind=kind):
-        row = rows.get(version.unit_id)
-        if row is None or (prefixes is not None and not version.unit.path.startswith(prefixes)):
-            continue
-        f = _figures(version, row)
-        f.province_rank, f.ranked, f.province = ranks[version.unit_id], counts[row["root_id"]], roots[row["root_id"]]
-        if version.unit_id in before:
-            f.province_rank_change = before[version.unit_id] - f.province_rank
-        found.append(f)
-    found.sort(key=lambda f: (f.province, f.province_rank))
-    return found
+    order = sorted((roots.get(r["root_id"], ""), ranks[pk], r["code"], pk) for pk, r in rows.items()
+                   if prefixes is None or r["path"].startswith(prefixes))
+    return Ranking(day, order, rows, counts, before)
 
 
 def _lineage(unit: Unit) -> list[int]:

@@ -101,6 +101,5 @@ def report_ranking(request: HttpRequest) -> HttpResponse:
     page = Paginator(found, 100).get_page(request.GET.get("page"))
     return render(request, "provisioning/report_ranking.html", {
         "page": page, "day": day, "is_today": day == timezone.localdate(), "kind": kind, "kinds": UnitKind.choices,
-        "provinces": len({f.province for f in found}),
-        "compared": any(f.province_rank_change is not None for f in found),
+        "provinces": found.provinces, "compared": found.compared,
         "regular_days": settings.IDM_REGULAR_USE_DAYS})
