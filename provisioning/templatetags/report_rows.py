@@ -5,21 +5,28 @@ markup the template wrote, cell for cell."""
 
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import quote
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 register = template.Library()
 
 
-def _share(count: int, pct: float | None) -> str:
-    return f"{localize(count)} ({'—' if pct is None else f'{localize(pct)}%'})"
+def _numbers():
+    """A number as the template would localise it (Django's number_format: an int as it is without
+    thousand separators, a float's decimal point in the language's form), looking the format up once
+    per table rather than once per cell."""
+    if settings.USE_THOUSAND_SEPARATOR:
+        return localize
+    point = get_format("DECIMAL_SEPARATOR")
+    return lambda n: str(n) if isinstance(n, int) else str(n).replace(".", point)
 
 
 def _change(change: int | None) -> str:
@@ -34,35 +41,40 @@ def report_rank_rows(children, day) -> SafeString:
     mailbox, regular users, personal certificates (count and %), organisational certificate, pending
     requests, score."""
     base, as_of = reverse("provisioning:report_unit", args=["-"])[:-2], day.isoformat()
-    yes, no = conditional_escape(gettext("yes")), conditional_escape(gettext("no"))
+    yes, no = escape(gettext("yes")), escape(gettext("no"))
+    num = _numbers()
+
+    def share(count: int, pct: float | None) -> str:
+        return f"{num(count)} ({'—' if pct is None else f'{num(pct)}%'})"
+
     rows = []
     for f in children:
         rows.append(
             f'<tr><td>{"—" if f.rank is None else f.rank}{_change(f.rank_change)}</td>'
-            f'<td><a href="{base}{conditional_escape(quote(f.unit.code))}/?as_of={as_of}">{conditional_escape(f.name)}'
-            f'</a></td><td class="num">{localize(f.staff)}</td><td class="num">{_share(f.mailbox, f.mailbox_pct)}</td>'
-            f'<td class="num">{_share(f.regular, f.regular_pct)}</td>'
-            f'<td class="num">{_share(f.personal_cert, f.cert_pct)}</td><td>{yes if f.org_cert else no}</td>'
-            f'<td class="num">{localize(f.pending)}</td>'
-            f'<td class="num">{"—" if f.score is None else localize(f.score)}</td></tr>')
+            f'<td><a href="{base}{escape(quote(f.unit.code))}/?as_of={as_of}">{escape(f.name)}</a></td>'
+            f'<td class="num">{num(f.staff)}</td><td class="num">{share(f.mailbox, f.mailbox_pct)}</td>'
+            f'<td class="num">{share(f.regular, f.regular_pct)}</td>'
+            f'<td class="num">{share(f.personal_cert, f.cert_pct)}</td><td>{yes if f.org_cert else no}</td>'
+            f'<td class="num">{num(f.pending)}</td>'
+            f'<td class="num">{"—" if f.score is None else num(f.score)}</td></tr>')
     return mark_safe("\n".join(rows))  # every value above is a number or escaped
 
 
 @register.simple_tag
 def report_usage_rows(children, listed) -> SafeString:
     """The mailbox-use table's rows; the link to each mailbox only for units in the reader's IT scope."""
-    mailboxes = reverse("provisioning:mailboxes")
-    each, only = gettext("each mailbox"), gettext("aggregates only")
+    mailboxes = escape(reverse("provisioning:mailboxes"))
+    each, only = escape(gettext("each mailbox")), f'<span class="hint">{escape(gettext("aggregates only"))}</span>'
+    num = _numbers()
     rows = []
     for f in children:
         storage = f"{filesizeformat(f.bytes_used)} / {filesizeformat(f.quota_bytes)}"
         if f.storage_pct is not None:
-            storage += f" ({localize(f.storage_pct)}%)"
-        link = format_html('<a href="{}?unit={}&amp;activity=inactive30" class="per-person">{}</a>', mailboxes,
-                           quote(f.unit.code, safe="/"), each) if f.unit.pk in listed else \
-            format_html('<span class="hint">{}</span>', only)
-        rows.append(format_html(
-            '<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
-            '<td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>', f.name, localize(f.mailbox),
-            localize(f.never_logged_in), localize(f.inactive_30), localize(f.inactive_90), storage, link))
-    return mark_safe("\n".join(rows))  # built by format_html
+            storage += f" ({num(f.storage_pct)}%)"
+        link = f'<a href="{mailboxes}?unit={escape(quote(f.unit.code, safe="/"))}&amp;activity=inactive30" ' \
+            f'class="per-person">{each}</a>' if f.unit.pk in listed else only
+        rows.append(f'<tr><td>{escape(f.name)}</td><td class="num">{num(f.mailbox)}</td>'
+                    f'<td class="num">{num(f.never_logged_in)}</td><td class="num">{num(f.inactive_30)}</td>'
+                    f'<td class="num">{num(f.inactive_90)}</td><td class="num">{escape(storage)}</td>'
+                    f'<td>{link}</td></tr>')
+    return mark_safe("\n".join(rows))  # every value above is a number or escaped
