@@ -134,3 +134,17 @@ def test_the_json_api_and_the_command_give_the_same_ranking(client, province):
     out = io.StringIO()
     call_command("adoption_report", "--ranking", "division", "--format", "csv", stdout=out)
     assert out.getvalue().splitlines()[1].startswith(f"1,0,1,{province['p'].code},000.01.01.H45,Phòng X")
+
+
+def test_the_report_tables_show_each_childs_rank_figures_and_link_in_the_readers_language(client, province):
+    admin = User.objects.create_superuser("superadmin", password="a local password here", source=User.Source.LOCAL)
+    client.force_login(admin, backend="accounts.backends.LocalSuperadminBackend")
+    page = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    day = timezone.localdate().isoformat()
+    assert (f'<tr><td>1 <small>(▲2)</small></td><td><a href="/reports/units/000.00.01.H45/?as_of={day}">Sở A</a></td>'
+            '<td class="num">3</td><td class="num">3 (100,0%)</td><td class="num">3 (100,0%)</td>'
+            '<td class="num">0 (0,0%)</td><td>không</td><td class="num">0</td><td class="num">80,0</td></tr>') in page
+    assert '<tr><td>—</td><td><a href="/reports/units/000.00.04.H45/' in page  # D: no staff, no rank, no score
+    assert '<td class="num">— (—)</td>' not in page and '<td class="num">0 (—)</td>' in page
+    assert '<tr><td>Sở C</td><td class="num">2</td><td class="num">1</td><td class="num">1</td>' in page
+    assert page.count('class="per-person">từng hộp thư</a>') >= 4  # the superadmin may open every unit's mailboxes
