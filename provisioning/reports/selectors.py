@@ -280,6 +280,10 @@ class Ranking(Sequence):
     def _figures(self, part: list[tuple[str, int, str, int]]) -> list[Figures]:
         versions = {v.unit_id: v for v in versions_as_of(self.day).only(*LEAN)
                     .filter(unit_id__in=[pk for *_x, pk in part])}
+        missing = [pk for *_x, pk in part if pk not in versions]  # a tree edited since that day's snapshot
+        if missing:
+            versions |= {v.unit_id: v for v in UnitVersion.objects.filter(unit_id__in=missing).select_related("unit")
+                         .order_by("valid_from")}
         found = []
         for province, rank, _code, pk in part:
             row = self.rows[pk]
