@@ -217,20 +217,22 @@ def figures(day: dt.date, unit: Unit | None = None) -> list[Figures]:
     return result
 
 
-RANKED = ("unit_id", "root_id", *SUB)
+RANKED = ("unit_id", "root_id", "sub_staff", "sub_mailbox", "sub_regular", "sub_personal_cert")
 
 
-def _kind_rows(day: dt.date, kind: str, *, live_if_missing: bool) -> dict[int, dict]:
-    """The stored figures on ``day`` of every unit of ``kind`` with staff, with the unit's code and path
-    (the live ones as in _rows). One indexed query."""
+def _kind_rows(day: dt.date, kind: str, *, live_if_missing: bool) -> tuple[dict[int, dict], bool]:
+    """What ranks every unit of ``kind`` with staff on ``day`` (the score's four counts, the province),
+    with the unit's code and path: one indexed query. The second value is True when these are the
+    live figures (today or yesterday before the task stored them, as in _rows), complete in memory."""
     rows = {r["unit_id"]: r for r in UnitSnapshot.objects.filter(day=day, kind=kind, sub_staff__gt=0)
             .values(*RANKED, code=F("unit__code"), path=F("unit__path"))}
     if not rows and live_if_missing and day >= timezone.localdate() - dt.timedelta(days=1) and \
             not UnitSnapshot.objects.filter(day=day).exists():
         units = {pk: (code, path) for pk, code, path in Unit.objects.values_list("pk", "code", "path")}
-        rows = {pk: {"unit_id": pk, **{k: r[k] for k in RANKED[1:]}, "code": units[pk][0], "path": units[pk][1]}
-                for pk, r in rolled_figures(day).items() if r["kind"] == kind and r["sub_staff"]}
-    return rows
+        return {pk: {"unit_id": pk, **{k: r[k] for k in ("root_id", *SUB)}, "code": units[pk][0],
+                     "path": units[pk][1]} for pk, r in rolled_figures(day).items()
+                if r["kind"] == kind and r["sub_staff"]}, True
+    return rows, False
 
 
 def _province_ranks(rows: dict[int, dict]) -> tuple[dict[int, int], dict[int, int]]:
@@ -253,8 +255,9 @@ class Ranking(Sequence):
     CHUNK = 1000
 
     def __init__(self, day: dt.date, order: list[tuple[str, int, str, int]], rows: dict[int, dict],
-                 counts: dict[int, int], before: dict[int, int]):
+                 counts: dict[int, int], before: dict[int, int], *, complete: bool):
         self.day, self.order, self.rows, self.counts, self.before = day, order, rows, counts, before
+        self.complete = complete  # the rows hold every figure (live), else the part's are read from the snapshot
 
     def __len__(self) -> int:
         return len(self.order)
@@ -284,9 +287,11 @@ class Ranking(Sequence):
         if missing:
             versions |= {v.unit_id: v for v in UnitVersion.objects.filter(unit_id__in=missing).select_related("unit")
                          .order_by("valid_from")}
+        full = self.rows if self.complete else {r["unit_id"]: r for r in UnitSnapshot.objects.filter(
+            day=self.day, unit_id__in=[pk for *_x, pk in part]).values("unit_id", "root_id", *SUB)}
         found = []
         for province, rank, _code, pk in part:
-            row = self.rows[pk]
+            row = full[pk]
             f = _figures(versions[pk], row)
             f.province_rank, f.ranked, f.province = rank, self.counts[row["root_id"]], province
             if pk in self.before:
@@ -300,15 +305,15 @@ def province_ranking(day: dt.date, kind: str, tops: list[Unit] | None = None) ->
     same top-level unit (the province), as the tree stood that day, with the change of rank since the
     period before (``IDM_REGULAR_USE_DAYS`` earlier; None when it was not ranked then). Listed: the units
     within ``tops`` (a reader's report scopes; None: all), by province then rank then code."""
-    rows = _kind_rows(day, kind, live_if_missing=True)
+    rows, complete = _kind_rows(day, kind, live_if_missing=True)
     ranks, counts = _province_ranks(rows)
     before, _counts = _province_ranks(_kind_rows(day - dt.timedelta(days=settings.IDM_REGULAR_USE_DAYS), kind,
-                                                 live_if_missing=False))
+                                                 live_if_missing=False)[0])
     roots = dict(Unit.objects.filter(pk__in={r["root_id"] for r in rows.values()}).values_list("pk", "code"))
     prefixes = None if tops is None else tuple(t.path for t in tops)
     order = sorted((roots.get(r["root_id"], ""), ranks[pk], r["code"], pk) for pk, r in rows.items()
                    if prefixes is None or r["path"].startswith(prefixes))
-    return Ranking(day, order, rows, counts, before)
+    return Ranking(day, order, rows, counts, before, complete=complete)
 
 
 def _lineage(unit: Unit) -> list[int]:
