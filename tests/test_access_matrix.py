@@ -376,6 +376,9 @@ ACCESS: dict[str, Row] = {
     "provisioning:report_unit": Row(get=REPORTS, obj=dept),
     "provisioning:report_unit?format=csv": Row(get=REPORTS, obj=dept, query="?format=csv"),
     "provisioning:report_unit?format=xlsx": Row(get=REPORTS, obj=dept, query="?format=xlsx"),
+    # the ranking across the province: the reader's units of one kind, as totals
+    "provisioning:report_ranking": Row(get=REPORTS, shows=dept_name),
+    "provisioning:report_ranking?format=csv": Row(get=REPORTS, shows=dept_name, query="?format=csv"),
     # digital certificates: a person's own request; the unit's page (its head decides there, the HR
     # officer reads); IT's queue by subtree; batches, the CA's dossier and its answers: the province's IT
     "provisioning:certificate_request": Row(get=PEOPLE, post=PEOPLE),  # the superadmin holds no certificate
@@ -480,9 +483,11 @@ ACCESS: dict[str, Row] = {
     # adoption figures: the reader's subtrees (a unit outside them: 404)
     "api:report-list": Row(get=REPORTS, shows=dept_name, **API),
     "api:report-detail": Row(get=REPORTS, obj=dept, **API),
+    "api:report-ranking-list": Row(get=REPORTS, shows=dept_name, **API),
     # ... which also take the pages' session cookie (the reports JSON before the REST API; it only reads)
     "api:report-list?session": Row(get=REPORTS, shows=dept_name, anonymous=401),
     "api:report-detail?session": Row(get=REPORTS, obj=dept, anonymous=401),
+    "api:report-ranking-list?session": Row(get=REPORTS, shows=dept_name, anonymous=401),
     # the OpenAPI schema and its Swagger UI: public, the same for everyone (Redoc is not served)
     "api:schema": Row(get=PUBLIC, **API),
     "api:docs": Row(get=PUBLIC, **API),

@@ -17,7 +17,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from provisioning.api.authentication import BearerTokenAuthentication
-from provisioning.reports.selectors import figures, may_read_reports, report_tops, report_unit
+from provisioning.api.pagination import Pages
+from provisioning.reports.selectors import figures, may_read_reports, province_ranking, report_tops, report_unit
+from provisioning.units.models import UnitKind
 
 
 class ReportReader(BasePermission):
@@ -98,5 +100,38 @@ class ReportViewSet(viewsets.GenericViewSet):
         return self._answer(day, [unit])
 
 
+class RankingQuerySerializer(AsOfSerializer):
+    kind = serializers.ChoiceField(choices=UnitKind.choices, required=False, default=UnitKind.DEPARTMENT,
+                                   help_text="The kind of unit ranked (department by default).")
+
+
+class RankedSerializer(_FigureFields):
+    province = serializers.CharField(help_text="The code of the top-level unit the unit is ranked under.")
+    province_rank = serializers.IntegerField(help_text="Among the units of this kind in the province (1, 2, 2, 4).")
+    province_rank_change = serializers.IntegerField(
+        allow_null=True, help_text="Positive: moved up since IDM_REGULAR_USE_DAYS earlier; null: not ranked then.")
+    ranked = serializers.IntegerField(help_text="How many units of this kind were ranked in the province.")
+
+
+class RankingViewSet(viewsets.GenericViewSet):
+    """Every unit of one kind with staff, ranked by adoption score across its province as the tree stood
+    on `as_of`; the units within your report scopes are listed (their ranks count every unit)."""
+
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
+    permission_classes = [ReportReader]
+    pagination_class = Pages
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(parameters=[RankingQuerySerializer], responses=RankedSerializer(many=True))
+    def list(self, request):
+        q = RankingQuerySerializer(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        day = q.validated_data.get("as_of") or timezone.localdate()
+        found = province_ranking(day, q.validated_data["kind"], report_tops(request.user))
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response([f.ranking_dict() for f in page])
+
+
 def register(router) -> None:
     router.register("reports/units", ReportViewSet, basename="report")
+    router.register("reports/ranking", RankingViewSet, basename="report-ranking")

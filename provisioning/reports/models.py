@@ -11,6 +11,10 @@ class UnitSnapshot(models.Model):
 
     day = models.DateField(db_index=True)
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="snapshots")
+    # the unit's kind and its top-level unit (the province) that day: the province-wide ranking compares
+    # the units of one kind under one province, as the tree stood that day
+    kind = models.CharField(max_length=16, blank=True, default="")
+    root = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     staff = models.PositiveIntegerField(default=0)  # active people
     mailbox = models.PositiveIntegerField(default=0)  # of them, with a mailbox issued
     regular = models.PositiveIntegerField(default=0)  # of them, a user login within the window
@@ -41,3 +45,4 @@ class UnitSnapshot(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_snapshot_per_unit_day")]
+        indexes = [models.Index(fields=["day", "kind"], name="snapshot_day_kind")]

@@ -1,6 +1,7 @@
 """Reading the figures: a unit and its subtree on a day, summed along the tree *as it stood that day*
-(so a figure read as of a past date follows the tree of that date), percentages, the adoption score
-and the ranking among siblings with its change since the previous period.
+(so a figure read as of a past date follows the tree of that date), percentages, the adoption score,
+the ranking among siblings and the ranking across the province (every unit of one kind under the same
+top-level unit), each with its change since the previous period.
 
 Percentages are rounded **down** to one decimal (a share of 99.96 % shows as 99.9 %), so 100 % is shown
 only when every person counts; a unit with no staff has no percentage (shown as —)."""
@@ -10,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +41,16 @@ COLUMNS = [("code", _("Unit code")), ("name", _("Unit")), ("staff", _("Staff")),
            ("rank_change", _("Rank change"))]
 
 
+# the province-wide ranking's table (Figures.ranking_dict)
+RANKING_COLUMNS = [("province_rank", _("Rank in the province")), ("province_rank_change", _("Rank change")),
+                   ("ranked", _("Units ranked")), ("province", _("Province")), ("code", _("Unit code")),
+                   ("name", _("Unit")), ("kind", _("Kind")), ("staff", _("Staff")), ("mailbox", _("Mailbox issued")),
+                   ("mailbox_pct", _("Mailbox issued (%)")), ("regular", _("Regular users")),
+                   ("regular_pct", _("Regular users (%)")), ("personal_cert", _("Personal certificates")),
+                   ("cert_pct", _("Personal certificates (%)")), ("org_cert", _("Organisational certificate")),
+                   ("pending", _("Pending requests")), ("score", _("Score"))]
+
+
 def percent(part: int, whole: int) -> float | None:
     if not whole:
         return None
@@ -57,6 +69,17 @@ def _weights(text: str) -> dict[str, float]:
         if name.strip() in out:
             out[name.strip()] = float(value)
     return out
+
+
+def score_of(staff: int, mailbox: int, regular: int, personal_cert: int) -> float | None:
+    """The composite adoption score (0-100, rounded down to one decimal) by IDM_ADOPTION_WEIGHTS;
+    None without staff."""
+    if not staff:
+        return None
+    w = weights()
+    total = sum(w.values()) or 1
+    raw = w["mailbox"] * mailbox + w["regular"] * regular + w["certificate"] * personal_cert
+    return math.floor(raw * 1000 / (staff * total)) / 10
 
 
 @dataclass
@@ -80,6 +103,11 @@ class Figures:
     org_cert: bool = False  # this unit itself holds one
     rank: int | None = None
     rank_change: int | None = None  # positive: moved up since the previous period
+    # across the province: among the units of the same kind under the same top-level unit
+    province_rank: int | None = None
+    province_rank_change: int | None = None
+    ranked: int = 0  # how many units of that kind were ranked there
+    province: str = ""  # the top-level unit's code
     children: list[Figures] = field(default_factory=list)
 
     @property
@@ -100,12 +128,7 @@ class Figures:
 
     @functools.cached_property  # read for the ranking, the table and the export: once per unit
     def score(self) -> float | None:
-        if not self.staff:
-            return None
-        w = weights()
-        total = sum(w.values()) or 1
-        raw = (w["mailbox"] * self.mailbox + w["regular"] * self.regular + w["certificate"] * self.personal_cert)
-        return math.floor(raw * 1000 / (self.staff * total)) / 10
+        return score_of(self.staff, self.mailbox, self.regular, self.personal_cert)
 
     def as_dict(self, *, children: bool = True) -> dict:
         d = {"code": self.unit.code, "name": self.name, "kind": self.kind,
@@ -117,7 +140,14 @@ class Figures:
             d["children"] = [c.as_dict(children=False) for c in self.children]
         return d
 
+    def ranking_dict(self) -> dict:
+        return {**self.as_dict(children=False), "province_rank": self.province_rank,
+                "province_rank_change": self.province_rank_change, "ranked": self.ranked, "province": self.province}
 
+
+# what the report reads of a unit version and its unit (a page loads a hundred or more of them)
+LEAN = ("unit_id", "parent_id", "name", "kind", "unit__id", "unit__code", "unit__name", "unit__path", "unit__kind",
+        "unit__parent_id")
 SUB = (*(f"sub_{c}" for c in COUNTS), "sub_units", "sub_org_cert_units", "org_cert")
 
 
@@ -141,22 +171,26 @@ def _figures(version: UnitVersion, row: dict | None) -> Figures:
     return f
 
 
+def _competition(scores: dict[int, float]) -> dict[int, int]:
+    """Competition ranking, highest score first (1, 2, 2, 4)."""
+    ranks, previous, position = {}, None, 0
+    for i, (pk, score) in enumerate(sorted(scores.items(), key=lambda item: -item[1]), start=1):
+        if score != previous:
+            position, previous = i, score
+        ranks[pk] = position
+    return ranks
+
+
 def _rank(items: list[Figures]) -> dict[int, int]:
     """Competition ranking by score (1, 2, 2, 4); units without staff are not ranked."""
-    scored = sorted((f for f in items if f.score is not None), key=lambda f: -f.score)
-    ranks, previous, position = {}, None, 0
-    for i, f in enumerate(scored, start=1):
-        if f.score != previous:
-            position, previous = i, f.score
-        ranks[f.unit.pk] = position
-    return ranks
+    return _competition({f.unit.pk: f.score for f in items if f.score is not None})
 
 
 def figures(day: dt.date, unit: Unit | None = None) -> list[Figures]:
     """The figures of ``unit`` (or of every top-level unit) on ``day``, over its subtree as the tree
     stood that day, each with its children ranked among themselves and the rank change against the
     period before (``IDM_REGULAR_USE_DAYS`` earlier). A few indexed queries, whatever the tree's size."""
-    valid = versions_as_of(day)
+    valid = versions_as_of(day).only(*LEAN)
     if unit is not None:
         tops = list(valid.filter(unit=unit))
     else:
@@ -181,6 +215,105 @@ def figures(day: dt.date, unit: Unit | None = None) -> list[Figures]:
                 child.rank_change = previous[child.unit.pk] - child.rank
         result.append(f)
     return result
+
+
+RANKED = ("unit_id", "root_id", "sub_staff", "sub_mailbox", "sub_regular", "sub_personal_cert")
+
+
+def _kind_rows(day: dt.date, kind: str, *, live_if_missing: bool) -> tuple[dict[int, dict], bool]:
+    """What ranks every unit of ``kind`` with staff on ``day`` (the score's four counts, the province),
+    with the unit's code and path: one indexed query. The second value is True when these are the
+    live figures (today or yesterday before the task stored them, as in _rows), complete in memory."""
+    rows = {r["unit_id"]: r for r in UnitSnapshot.objects.filter(day=day, kind=kind, sub_staff__gt=0)
+            .values(*RANKED, code=F("unit__code"), path=F("unit__path"))}
+    if not rows and live_if_missing and day >= timezone.localdate() - dt.timedelta(days=1) and \
+            not UnitSnapshot.objects.filter(day=day).exists():
+        units = {pk: (code, path) for pk, code, path in Unit.objects.values_list("pk", "code", "path")}
+        return {pk: {"unit_id": pk, **{k: r[k] for k in ("root_id", *SUB)}, "code": units[pk][0],
+                     "path": units[pk][1]} for pk, r in rolled_figures(day).items()
+                if r["kind"] == kind and r["sub_staff"]}, True
+    return rows, False
+
+
+def _province_ranks(rows: dict[int, dict]) -> tuple[dict[int, int], dict[int, int]]:
+    """unit -> its rank among the rows under the same top-level unit, and top-level unit -> how many."""
+    by_root: dict[int, dict[int, float]] = {}
+    for pk, r in rows.items():
+        by_root.setdefault(r["root_id"], {})[pk] = score_of(r["sub_staff"], r["sub_mailbox"], r["sub_regular"],
+                                                            r["sub_personal_cert"])
+    ranks: dict[int, int] = {}
+    for scores in by_root.values():
+        ranks.update(_competition(scores))
+    return ranks, {root: len(scores) for root, scores in by_root.items()}
+
+
+class Ranking(Sequence):
+    """The ranked units in order (province, rank, code). Their Figures are built for the part read — a
+    page, a chunk of an export — with one query for that part's names, so a page of a 10,000-unit
+    ranking loads a hundred units, not ten thousand."""
+
+    CHUNK = 1000
+
+    def __init__(self, day: dt.date, order: list[tuple[str, int, str, int]], rows: dict[int, dict],
+                 counts: dict[int, int], before: dict[int, int], *, complete: bool):
+        self.day, self.order, self.rows, self.counts, self.before = day, order, rows, counts, before
+        self.complete = complete  # the rows hold every figure (live), else the part's are read from the snapshot
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @property
+    def provinces(self) -> int:
+        return len({province for province, *_x in self.order})
+
+    @property
+    def compared(self) -> bool:
+        """Whether a ranking of the period before exists (else no unit shows a change)."""
+        return bool(self.before)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._figures(self.order[index])
+        return self._figures([self.order[index]])[0]
+
+    def __iter__(self):
+        for start in range(0, len(self.order), self.CHUNK):
+            yield from self[start:start + self.CHUNK]
+
+    def _figures(self, part: list[tuple[str, int, str, int]]) -> list[Figures]:
+        versions = {v.unit_id: v for v in versions_as_of(self.day).only(*LEAN)
+                    .filter(unit_id__in=[pk for *_x, pk in part])}
+        missing = [pk for *_x, pk in part if pk not in versions]  # a tree edited since that day's snapshot
+        if missing:
+            versions |= {v.unit_id: v for v in UnitVersion.objects.filter(unit_id__in=missing).select_related("unit")
+                         .order_by("valid_from")}
+        full = self.rows if self.complete else {r["unit_id"]: r for r in UnitSnapshot.objects.filter(
+            day=self.day, unit_id__in=[pk for *_x, pk in part]).values("unit_id", "root_id", *SUB)}
+        found = []
+        for province, rank, _code, pk in part:
+            row = full[pk]
+            f = _figures(versions[pk], row)
+            f.province_rank, f.ranked, f.province = rank, self.counts[row["root_id"]], province
+            if pk in self.before:
+                f.province_rank_change = self.before[pk] - rank
+            found.append(f)
+        return found
+
+
+def province_ranking(day: dt.date, kind: str, tops: list[Unit] | None = None) -> Ranking:
+    """Every unit of ``kind`` with staff on ``day`` ranked by score among the units of that kind under the
+    same top-level unit (the province), as the tree stood that day, with the change of rank since the
+    period before (``IDM_REGULAR_USE_DAYS`` earlier; None when it was not ranked then). Listed: the units
+    within ``tops`` (a reader's report scopes; None: all), by province then rank then code."""
+    rows, complete = _kind_rows(day, kind, live_if_missing=True)
+    ranks, counts = _province_ranks(rows)
+    before, _counts = _province_ranks(_kind_rows(day - dt.timedelta(days=settings.IDM_REGULAR_USE_DAYS), kind,
+                                                 live_if_missing=False)[0])
+    roots = dict(Unit.objects.filter(pk__in={r["root_id"] for r in rows.values()}).values_list("pk", "code"))
+    prefixes = None if tops is None else tuple(t.path for t in tops)
+    order = sorted((roots.get(r["root_id"], ""), ranks[pk], r["code"], pk) for pk, r in rows.items()
+                   if prefixes is None or r["path"].startswith(prefixes))
+    return Ranking(day, order, rows, counts, before, complete=complete)
 
 
 def _lineage(unit: Unit) -> list[int]:

@@ -9,7 +9,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from provisioning.approvals.models import QuotaRequest
@@ -102,16 +103,24 @@ def _certificates(day: dt.date) -> tuple[dict[int, int], dict[int, int]]:
 
 
 def _pending(day: dt.date) -> dict[int, int]:
-    """unit -> quota and certificate requests made by the close of ``day`` and not yet finished then."""
+    """unit -> quota and certificate requests made by the close of ``day`` and not yet finished then. A
+    person's request (quota, personal certificate) counts in the unit the person was in that day (their
+    period), so a past date does not follow a later transfer; a unit's request (organisational, device)
+    in the unit it was made for."""
     end = _day_end(day)
+    then = Subquery(periods_as_of(day).filter(person=OuterRef("person_id")).order_by("-valid_from")
+                    .values("unit_id")[:1], output_field=BigIntegerField())
     waiting = Q(created_at__lt=end) & (Q(decided_at__isnull=True) | Q(decided_at__gte=end))
-    out = dict(QuotaRequest.objects.filter(waiting).values("person__unit_id").annotate(n=Count("pk")).order_by()
-               .values_list("person__unit_id", "n"))
+    person_at = Coalesce(then, F("person__unit_id"), output_field=BigIntegerField())
+    out = dict(QuotaRequest.objects.filter(waiting).values(at=person_at)
+               .annotate(n=Count("pk")).order_by().values_list("at", "n"))
     issued = Exists(Certificate.objects.filter(request=OuterRef("pk"), recorded_at__lt=end))
     finished = (Q(stage=Stage.DONE) & (Q(issued) | Q(type=RequestType.REVOCATION, certificate__revoked_at__lt=end))) \
         | (Q(stage=Stage.REFUSED) & (Q(it_decided_at__lt=end) | Q(it_decided_at__isnull=True, decided_at__lt=end)))
-    certs = (CertificateRequest.objects.filter(created_at__lt=end).exclude(finished).values("unit_id")
-             .annotate(n=Count("pk")).order_by().values_list("unit_id", "n"))
+    at = Case(When(kind=CertKind.PERSONAL, then=Coalesce(then, F("unit_id"))), default=F("unit_id"),
+               output_field=BigIntegerField())
+    certs = (CertificateRequest.objects.filter(created_at__lt=end).exclude(finished).values(at=at)
+             .annotate(n=Count("pk")).order_by().values_list("at", "n"))
     for unit_id, n in certs:
         out[unit_id] = out.get(unit_id, 0) + n
     return out
@@ -145,27 +154,28 @@ EMPTY = dict.fromkeys(COUNTS, 0) | {"org_cert": False}
 
 
 def rolled_figures(day: dt.date) -> dict[int, dict]:
-    """Every unit in the tree of ``day``: its own figures and its subtree's (``sub_*``), in memory."""
+    """Every unit in the tree of ``day``: its own figures, its subtree's (``sub_*``), and its kind and
+    top-level unit that day (for the province-wide ranking), in memory."""
     own = unit_figures_on(day)
     children: dict[int | None, list[int]] = {}
-    present = set()
-    for unit_id, parent_id in versions_as_of(day).values_list("unit_id", "parent_id").order_by():
+    kinds: dict[int, str] = {}
+    for unit_id, parent_id, kind in versions_as_of(day).values_list("unit_id", "parent_id", "kind").order_by():
         children.setdefault(parent_id, []).append(unit_id)
-        present.add(unit_id)
+        kinds[unit_id] = kind
     out: dict[int, dict] = {}
 
-    def visit(unit_id: int) -> dict:  # a unit tree is a few levels deep
+    def visit(unit_id: int, root_id: int) -> dict:  # a unit tree is a few levels deep
         row = dict(own.get(unit_id, EMPTY))
         sub = {f"sub_{c}": row[c] for c in COUNTS} | {"sub_units": 1, "sub_org_cert_units": int(row["org_cert"])}
         for child in children.get(unit_id, ()):
-            c_row = visit(child)
+            c_row = visit(child, root_id)
             for key in sub:
                 sub[key] += c_row[key]
-        out[unit_id] = row | sub
+        out[unit_id] = row | sub | {"kind": kinds[unit_id], "root_id": root_id}
         return out[unit_id]
 
-    for top in [u for p, units in children.items() if p is None or p not in present for u in units]:
-        visit(top)
+    for top in [u for p, units in children.items() if p is None or p not in kinds for u in units]:
+        visit(top, top)
     return out
 
 

@@ -136,3 +136,23 @@ def test_an_hr_officer_reads_the_totals_but_no_mailbox(client, usage):
     assert "Of the mailboxes: 2 never logged in, 3 without a login for 30 days, 2 for 90 days" in page
     assert "/mailboxes/?" not in page
     assert client.get("/mailboxes/").status_code == 403
+
+
+def test_a_pending_request_counts_in_the_unit_the_person_was_in_that_day(tree):
+    """Bình asked for a larger quota and a personal certificate 30 days ago, was moved to Health 15 days
+    ago; both still wait. Read as of 20 days ago they are Finance's, today Health's."""
+    from provisioning.approvals.models import QuotaRequest
+    from provisioning.people.services import person_transfer
+
+    requester = User.objects.create_user("hr")
+    binh = tree["binh"]
+    quota = QuotaRequest.objects.create(person=binh, requested_by=requester, requested_mb=4096, reason="Hồ sơ")
+    cert = CertificateRequest.objects.create(person=binh, unit=tree["finance"], kind=CertKind.PERSONAL,
+                                             type=RequestType.NEW, requested_by=requester)
+    QuotaRequest.objects.filter(pk=quota.pk).update(created_at=_ago(30))
+    CertificateRequest.objects.filter(pk=cert.pk).update(created_at=_ago(30))
+    person_transfer(actor=None, person=binh, unit=tree["health"], on=timezone.localdate() - dt.timedelta(days=15),
+                    reason="Điều động")
+    assert [_read(d, tree["finance"]).pending for d in (40, 20, 0)] == [0, 2, 0]
+    assert [_read(d, tree["health"]).pending for d in (40, 20, 0)] == [0, 0, 2]
+    assert [_read(d, tree["province"]).pending for d in (40, 20, 0)] == [0, 2, 2]
