@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import LoginForm
 from accounts.models import User
-from accounts.profile.services import MUST_CHANGE, password_after_login
+from accounts.profile.services import login_begin, password_after_login
 from accounts.timing import refusals_padded
 from directory.errors import DirectoryUnavailable
 from idm.http import same_site
@@ -34,14 +33,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if valid:
             user = form.get_user()
             directory = user.source == User.Source.DIRECTORY
-            # the new session's one row (with the signed-in user in it), last_login and the audit row: one
-            # commit, a login's only one (on SQLite each commit is a turn of the one write lock; a login took
-            # five, then two); the response's save finds the session already written (accounts.session_store)
-            with transaction.atomic():
-                auth_login(request, user)  # a new session id (AU-05)
-                if directory and getattr(user, "directory_must_change", False):
-                    request.session[MUST_CHANGE] = True  # PW-17: pwdReset, read by the login's search
-                request.session.save()
+            login_begin(request, user, must_change=directory and getattr(user, "directory_must_change", False))
             if directory:  # PW-15: an old hash is rewritten from the password just proved (outside the commit)
                 password_after_login(request, form.cleaned_data["password"],
                                      must_change=getattr(user, "directory_must_change", False))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import login as auth_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -114,6 +115,18 @@ def contact_change_confirm(*, request, person: Person, kind: str, flow_id: str, 
         channel = {"email": old} if kind == "email" else {"phone": old if old_reachable else ""}
         notify_task.delay(kind="contact_changed", uid=person.uid, what=what, **channel)
     return person
+
+
+def login_begin(request, user, *, must_change: bool) -> None:
+    """Sign the user in: the new session's one row (with the signed-in user in it), last_login and the
+    audit row in one commit, a login's only one (on SQLite each commit is a turn of the one write lock; a
+    login took five, then two); the response's save then finds the session already written
+    (accounts.session_store). ``must_change``: PW-17's pwdReset, which the login's own search read."""
+    with transaction.atomic():
+        auth_login(request, user)  # a new session id (AU-05)
+        if must_change:
+            request.session[MUST_CHANGE] = True
+        request.session.save()
 
 
 def password_after_login(request, password: str, *, must_change: bool) -> None:
